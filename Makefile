@@ -1,0 +1,63 @@
+# aekit: the commands the README names. Each installs what is missing first, and is quick and
+# idempotent when everything is already there.
+#   make demo   train the tutorial's autoencoder, write results/demo/, run notebook 01
+#   make test   Rust tests, then every notebook headless through the kernel (quick settings)
+#   make lab    JupyterLab on 127.0.0.1 with the "Rust (libtorch)" kernel
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+
+VENV := .venv
+PY := $(VENV)/bin/python
+EVCXR_VERSION := 0.22.0
+EVCXR := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin/evcxr_jupyter
+DEBIAN_DATA := /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
+EPOCHS ?= 10
+CARGO_FLAGS := --release --all-features
+
+.PHONY: setup venv evcxr kernel data demo test lab clean
+
+setup: venv evcxr kernel data
+
+# Python packages (torch, Jupyter) go into .venv; .venv/libtorch points at the torch wheel.
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	@command -v python3 >/dev/null || { echo "python3 is missing: apt-get install python3 python3-venv"; exit 1; }
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -c "import os, sysconfig; t = os.path.relpath(sysconfig.get_paths()['purelib'] + '/torch', '$(VENV)'); \
+	  os.path.lexists('$(VENV)/libtorch') and os.remove('$(VENV)/libtorch'); os.symlink(t, '$(VENV)/libtorch')"
+	touch $@
+
+evcxr:
+	@if ! "$(EVCXR)" --help 2>/dev/null | grep -q . || [ "$$(cat $(VENV)/.evcxr-version 2>/dev/null)" != "$(EVCXR_VERSION)" ]; then \
+	  echo "installing evcxr_jupyter $(EVCXR_VERSION) (about 6 minutes, once)"; \
+	  cargo install evcxr_jupyter --locked --version $(EVCXR_VERSION); \
+	  mkdir -p $(VENV) && echo $(EVCXR_VERSION) > $(VENV)/.evcxr-version; fi
+
+kernel: venv evcxr
+	@bash kernel/install.sh
+
+# Fashion-MNIST: found ($$AEKIT_DATA, datasets/fashion-mnist/, Debian's package) or fetched, verified.
+data: venv
+	@if [ -z "$${AEKIT_DATA:-}" ] && [ ! -e $(DEBIAN_DATA) ] && [ ! -e datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] \
+	  && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's dataset-fashion-mnist"; \
+	  { $(SUDO) apt-get install -y -qq dataset-fashion-mnist || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist; }; } \
+	  >/dev/null 2>&1 || echo "apt-get could not install it; downloading instead"; fi
+	cargo run $(CARGO_FLAGS) -q -p aekit --example fetch_data
+
+demo: setup
+	cargo run $(CARGO_FLAGS) -q -p aekit --example demo -- --epochs $(EPOCHS) --out results/demo
+	AEKIT_EPOCHS=$(EPOCHS) $(PY) kernel/run_notebooks.py --out results/demo notebooks/01-getting-started.ipynb
+
+test: setup
+	cargo test $(CARGO_FLAGS) --workspace
+	AEKIT_QUICK=1 $(PY) kernel/run_notebooks.py --out results/notebooks
+
+lab: setup
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir="$(CURDIR)/notebooks"
+
+clean:
+	rm -rf target results

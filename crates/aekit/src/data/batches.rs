@@ -1,0 +1,81 @@
+use tch::{Device, Tensor};
+
+use super::Dataset;
+use crate::{Error, Result};
+
+/// One batch: images `[B, 1, 28, 28]` and labels `[B]`, on the device asked for.
+#[derive(Debug)]
+pub struct Batch {
+    pub images: Tensor,
+    pub labels: Tensor,
+}
+
+/// Iterator over the batches of a [`Dataset`]; every image appears exactly once.
+pub struct Batches {
+    data: Dataset,
+    order: Option<Tensor>,
+    batch_size: usize,
+    next: usize,
+    device: Device,
+}
+
+impl Batches {
+    pub(super) fn new(data: &Dataset, batch_size: usize, shuffle: Option<u64>, device: Device) -> Result<Self> {
+        if batch_size == 0 {
+            return Err(Error::config("batch_size", "must be at least 1"));
+        }
+        let order = shuffle.map(|seed| Tensor::from_slice(&permutation(data.len(), seed)));
+        Ok(Batches { data: data.clone(), order, batch_size, next: 0, device })
+    }
+}
+
+impl Iterator for Batches {
+    type Item = Batch;
+
+    fn next(&mut self) -> Option<Batch> {
+        let n = self.data.len();
+        if self.next >= n {
+            return None;
+        }
+        let end = (self.next + self.batch_size).min(n);
+        let (images, labels) = match &self.order {
+            Some(order) => {
+                let index = order.narrow(0, self.next as i64, (end - self.next) as i64);
+                let index = index.to_device(self.data.images.device());
+                (self.data.images.index_select(0, &index), self.data.labels.index_select(0, &index))
+            }
+            None => {
+                let part = self.data.range(self.next, end);
+                (part.images, part.labels)
+            }
+        };
+        self.next = end;
+        Some(Batch { images: images.to_device(self.device), labels: labels.to_device(self.device) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = (self.data.len() - self.next).div_ceil(self.batch_size);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Batches {}
+
+/// A permutation of `0..n` fixed by `seed` (Fisher–Yates on SplitMix64), the same on every
+/// machine and independent of libtorch's global generator.
+pub(crate) fn permutation(n: usize, seed: u64) -> Vec<i64> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<i64> = (0..n as i64).collect();
+    for i in (1..n).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}

@@ -1,0 +1,77 @@
+//! One error type for the crate. Every message says what went wrong, where, and how to fix it.
+
+use std::path::{Path, PathBuf};
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in aekit.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No folder holds the Fashion-MNIST files.
+    #[error(
+        "Fashion-MNIST not found. Looked in:\n{looked}\n\
+         Fix: run `make data` in the aekit repository (installs Debian's dataset-fashion-mnist \
+         or downloads the files), or set AEKIT_DATA to a folder holding \
+         train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz \
+         and t10k-labels-idx1-ubyte.gz."
+    )]
+    DataNotFound {
+        /// One line per place looked, with why it did not qualify.
+        looked: String,
+    },
+
+    /// A data file exists but its content is wrong.
+    #[error("{}: {problem}", path.display())]
+    CorruptData { path: PathBuf, problem: String },
+
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    /// A download failed; nothing half-written was kept.
+    #[error("download of {url} failed: {problem}")]
+    Download { url: String, problem: String },
+
+    /// A configuration value is out of range; caught before any tensor is built.
+    #[error("invalid {field}: {problem}")]
+    Config { field: String, problem: String },
+
+    /// A tensor given to the crate has the wrong shape, dtype, device or values.
+    #[error("{what}: {problem}")]
+    Input { what: String, problem: String },
+
+    /// A checkpoint file cannot be loaded into this model.
+    #[error("checkpoint {}: {problem}", path.display())]
+    Checkpoint { path: PathBuf, problem: String },
+
+    /// Training stopped because the loss stopped being a number.
+    #[error("training diverged at epoch {epoch}: loss is {loss}. Fix: lower the learning rate.")]
+    Diverged { epoch: usize, loss: f64 },
+
+    /// libtorch raised an exception.
+    #[error("libtorch: {0}")]
+    Torch(#[from] tch::TchError),
+}
+
+impl Error {
+    pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io { path: path.as_ref().to_path_buf(), source }
+    }
+
+    pub(crate) fn corrupt(path: impl AsRef<Path>, problem: impl Into<String>) -> Self {
+        Error::CorruptData { path: path.as_ref().to_path_buf(), problem: problem.into() }
+    }
+
+    pub(crate) fn config(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::Config { field: field.into(), problem: problem.into() }
+    }
+
+    pub(crate) fn input(what: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::Input { what: what.into(), problem: problem.into() }
+    }
+
+    pub(crate) fn checkpoint(path: impl AsRef<Path>, problem: impl Into<String>) -> Self {
+        Error::Checkpoint { path: path.as_ref().to_path_buf(), problem: problem.into() }
+    }
+}

@@ -1,0 +1,92 @@
+//! # aekit: autoencoders on libtorch
+//!
+//! Fashion-MNIST, the autoencoder family, one training loop, evaluation, figures, and inline
+//! display in Jupyter (evcxr). The same crate serves notebooks, plain programs and the CLI.
+//!
+//! ```no_run
+//! use aekit::prelude::*;
+//!
+//! fn main() -> aekit::Result<()> {
+//!     let data = FashionMnist::load()?;
+//!     let mut model = DenseAutoencoder::new(&DenseConfig::default(), aekit::device()?)?;
+//!     let history = train(&mut model, &data.train, &data.validation, &TrainConfig::default())?;
+//!     println!("test loss {:.4}", evaluate(&model, &data.test, ReconLoss::Bce)?);
+//!     let sample = data.test.one_per_class()?;
+//!     reconstruction_grid(&sample, &model.forward(&sample.images)?)?.save("reconstructions.png")?;
+//!     loss_curve(&history, "loss")?.save("loss.svg")?;
+//!     Ok(())
+//! }
+//! ```
+
+mod check;
+pub mod checkpoint;
+pub mod data;
+pub mod display;
+mod error;
+pub mod files;
+pub mod models;
+pub mod plot;
+pub mod train;
+
+use tch::Device;
+
+pub use error::{Error, Result};
+
+/// What a notebook or program usually needs.
+pub mod prelude {
+    pub use crate::data::{Dataset, FashionMnist, CLASS_NAMES};
+    pub use crate::models::{Autoencoder, Decoder, DenseAutoencoder, DenseConfig, Encoder, ReconLoss};
+    pub use crate::plot::{loss_curve, reconstruction_grid, ImageGrid};
+    pub use crate::train::{evaluate, train, History, TrainConfig};
+    pub use crate::{device, epochs, manual_seed, quick_mode};
+    pub use tch::{Device, Kind, Tensor};
+}
+
+/// The device to compute on: `$AEKIT_DEVICE` (`cpu`, `cuda`, `cuda:N`) when set, else the
+/// first CUDA GPU when there is one, else the CPU.
+pub fn device() -> Result<Device> {
+    match std::env::var("AEKIT_DEVICE") {
+        Ok(name) => parse_device(&name),
+        Err(_) => Ok(Device::cuda_if_available()),
+    }
+}
+
+/// Parses `cpu`, `cuda` or `cuda:N`.
+pub fn parse_device(name: &str) -> Result<Device> {
+    let bad = || Error::config("device", format!("unknown device {name:?}; use cpu, cuda or cuda:N"));
+    let device = match name.trim().to_ascii_lowercase().as_str() {
+        "cpu" => Device::Cpu,
+        "cuda" => Device::Cuda(0),
+        other => Device::Cuda(other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).ok_or_else(bad)?),
+    };
+    if let Device::Cuda(i) = device {
+        let count = tch::Cuda::device_count();
+        if i as i64 >= count {
+            return Err(Error::config(
+                "device",
+                format!("{name:?} asked for, but this machine has {count} CUDA device(s); use cpu"),
+            ));
+        }
+    }
+    Ok(device)
+}
+
+/// Seeds libtorch's generator, so model initialisation repeats.
+pub fn manual_seed(seed: u64) {
+    tch::manual_seed(seed as i64);
+}
+
+/// True when `AEKIT_QUICK=1`: notebooks then train briefly (the notebook tests set it).
+pub fn quick_mode() -> bool {
+    std::env::var("AEKIT_QUICK").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+/// Epochs for a notebook or demo: `$AEKIT_EPOCHS` when set, else at most 2 in
+/// [`quick_mode`], else `default`.
+pub fn epochs(default: usize) -> usize {
+    match std::env::var("AEKIT_EPOCHS").ok().and_then(|v| v.parse().ok()) {
+        Some(n) => n,
+        None if quick_mode() => default.min(2),
+        None => default,
+    }
+}

@@ -1,0 +1,294 @@
+//! The autoencoder family: one [`Autoencoder`] trait, so one training loop serves every kind.
+//!
+//! A kind is a file here with a config struct (validated before any tensor is built) and a
+//! struct that implements the trait. Decoders produce logits; `decode`/`forward` apply the
+//! sigmoid, and training fuses it into the loss (binary cross-entropy with logits), which is
+//! the same objective as Keras' sigmoid output + `binary_crossentropy`, computed stably.
+
+mod dense;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use tch::{nn, nn::ModuleT, Device, Reduction, Tensor};
+
+use crate::checkpoint::{self, Part};
+use crate::{check, Error, Result};
+
+pub use dense::{DenseAutoencoder, DenseConfig};
+
+/// Pixels in one image (28 × 28).
+pub const IMAGE_PIXELS: i64 = 28 * 28;
+
+/// The reconstruction loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReconLoss {
+    /// Binary cross-entropy per pixel, averaged (the tutorial's choice). Targets must lie in [0, 1].
+    #[default]
+    Bce,
+    /// Mean squared error per pixel.
+    Mse,
+}
+
+impl ReconLoss {
+    /// Mean loss of reconstruction `logits` against `target`, both `[N, 1, 28, 28]`.
+    pub fn compute(self, logits: &Tensor, target: &Tensor) -> Tensor {
+        match self {
+            ReconLoss::Bce => logits.binary_cross_entropy_with_logits::<Tensor>(target, None, None, Reduction::Mean),
+            ReconLoss::Mse => logits.sigmoid().mse_loss(target, Reduction::Mean),
+        }
+    }
+}
+
+impl FromStr for ReconLoss {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "bce" | "binary_crossentropy" | "binary-cross-entropy" => Ok(ReconLoss::Bce),
+            "mse" | "mean_squared_error" => Ok(ReconLoss::Mse),
+            _ => Err(Error::config("loss", format!("unknown loss {s:?}; choose \"bce\" or \"mse\""))),
+        }
+    }
+}
+
+impl fmt::Display for ReconLoss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReconLoss::Bce => "binary cross-entropy",
+            ReconLoss::Mse => "mean squared error",
+        })
+    }
+}
+
+/// A batch's training objective: the total to minimise and its named parts (reconstruction,
+/// and e.g. KL or sparsity terms for the kinds that add them), each a scalar tensor.
+pub struct Losses {
+    pub total: Tensor,
+    pub terms: Vec<(&'static str, Tensor)>,
+}
+
+/// The config of any kind of autoencoder; stored in checkpoints so a file says what it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelConfig {
+    Dense(DenseConfig),
+}
+
+impl ModelConfig {
+    /// Width of the code.
+    pub fn latent(&self) -> i64 {
+        match self {
+            ModelConfig::Dense(c) => c.latent as i64,
+        }
+    }
+
+    /// The encoder network (images → codes) with its variables under `p`.
+    fn encoder_net(&self, p: &nn::Path) -> nn::SequentialT {
+        match self {
+            ModelConfig::Dense(c) => dense::encoder(p, c),
+        }
+    }
+
+    /// The decoder network (codes → logits `[N, 1, 28, 28]`) with its variables under `p`.
+    fn decoder_net(&self, p: &nn::Path) -> nn::SequentialT {
+        match self {
+            ModelConfig::Dense(c) => dense::decoder(p, c),
+        }
+    }
+}
+
+/// An autoencoder: an encoder (images → codes) and a decoder (codes → images).
+///
+/// Implementors provide the networks and, when they add terms, the loss; everything else
+/// (checked `encode`/`decode`/`forward`, saving, the separate encoder and decoder) comes free.
+pub trait Autoencoder {
+    /// The config the model was built from.
+    fn config(&self) -> ModelConfig;
+
+    /// The model's variables: the encoder's under `encoder.`, the decoder's under `decoder.`.
+    fn var_store(&self) -> &nn::VarStore;
+
+    fn var_store_mut(&mut self) -> &mut nn::VarStore;
+
+    /// Codes `[N, latent]` for images `[N, 1, 28, 28]`; unchecked, with autograd.
+    fn encode_t(&self, images: &Tensor, train: bool) -> Tensor;
+
+    /// Reconstruction logits `[N, 1, 28, 28]` for codes; unchecked, with autograd.
+    fn decode_logits_t(&self, codes: &Tensor, train: bool) -> Tensor;
+
+    /// The objective for one batch: reconstruct `target` from `input` (the same tensor, or a
+    /// corrupted copy for denoising).
+    fn losses_t(&self, input: &Tensor, target: &Tensor, loss: ReconLoss, train: bool) -> Losses {
+        let logits = self.decode_logits_t(&self.encode_t(input, train), train);
+        let recon = loss.compute(&logits, target);
+        Losses { total: recon.shallow_clone(), terms: vec![("reconstruction", recon)] }
+    }
+
+    /// Where the model's variables live.
+    fn device(&self) -> Device {
+        self.var_store().device()
+    }
+
+    /// Number of trainable values.
+    fn parameter_count(&self) -> i64 {
+        self.var_store().trainable_variables().iter().map(|t| t.numel() as i64).sum()
+    }
+
+    /// Codes for images `[N, 1, 28, 28]` → `[N, latent]`.
+    fn encode(&self, images: &Tensor) -> Result<Tensor> {
+        check::images("encode: images", images, Some(self.device()))?;
+        Ok(tch::no_grad(|| self.encode_t(images, false)))
+    }
+
+    /// Images in [0, 1] `[N, 1, 28, 28]` for codes `[N, latent]`.
+    fn decode(&self, codes: &Tensor) -> Result<Tensor> {
+        check::codes("decode: codes", codes, self.config().latent(), self.device())?;
+        Ok(tch::no_grad(|| self.decode_logits_t(codes, false).sigmoid()))
+    }
+
+    /// Reconstructions in [0, 1] of images `[N, 1, 28, 28]`.
+    fn forward(&self, images: &Tensor) -> Result<Tensor> {
+        check::images("forward: images", images, Some(self.device()))?;
+        Ok(tch::no_grad(|| self.decode_logits_t(&self.encode_t(images, false), false).sigmoid()))
+    }
+
+    /// Saves the whole model (weights and config) as one `.safetensors` file.
+    fn save(&self, path: &Path) -> Result<()> {
+        checkpoint::save(path, Part::Autoencoder, &self.config(), self.var_store(), "")
+    }
+
+    /// Loads weights saved by [`Autoencoder::save`] from a model of the same architecture.
+    fn load_weights(&mut self, path: &Path) -> Result<()> {
+        let file = checkpoint::read(path, Part::Autoencoder)?;
+        if file.config != self.config() {
+            return Err(Error::checkpoint(path, format!("holds {:?}, this model is {:?}", file.config, self.config())));
+        }
+        file.copy_into(path, self.var_store_mut(), "")
+    }
+
+    /// A copy of the trained encoder as a model of its own.
+    fn encoder(&self) -> Result<Encoder> {
+        Half::copy_from(self.var_store(), self.config(), Part::Encoder).map(Encoder)
+    }
+
+    /// A copy of the trained decoder as a model of its own.
+    fn decoder(&self) -> Result<Decoder> {
+        Half::copy_from(self.var_store(), self.config(), Part::Decoder).map(Decoder)
+    }
+}
+
+/// One half of an autoencoder with its own variables (named as in the whole model, less the
+/// `encoder.`/`decoder.` prefix).
+struct Half {
+    vs: nn::VarStore,
+    net: nn::SequentialT,
+    config: ModelConfig,
+}
+
+impl Half {
+    fn build(config: ModelConfig, part: Part, device: Device) -> Half {
+        let vs = nn::VarStore::new(device);
+        let net = match part {
+            Part::Decoder => config.decoder_net(&vs.root()),
+            _ => config.encoder_net(&vs.root()),
+        };
+        Half { vs, net, config }
+    }
+
+    fn prefix(part: Part) -> &'static str {
+        if part == Part::Decoder {
+            "decoder."
+        } else {
+            "encoder."
+        }
+    }
+
+    fn copy_from(whole: &nn::VarStore, config: ModelConfig, part: Part) -> Result<Half> {
+        let half = Half::build(config, part, whole.device());
+        let source = whole.variables();
+        let mut vars = half.vs.variables();
+        for (name, var) in vars.iter_mut() {
+            let from = source
+                .get(&format!("{}{name}", Half::prefix(part)))
+                .ok_or_else(|| Error::input("autoencoder", format!("has no variable for {name} of its {part:?}")))?;
+            tch::no_grad(|| var.f_copy_(from))?;
+        }
+        Ok(half)
+    }
+
+    fn load(path: &Path, part: Part, device: Device) -> Result<Half> {
+        let file = checkpoint::read(path, part)?;
+        let mut half = Half::build(file.config.clone(), part, device);
+        file.copy_into(path, &mut half.vs, "")?;
+        Ok(half)
+    }
+
+    fn save(&self, path: &Path, part: Part) -> Result<()> {
+        checkpoint::save(path, part, &self.config, &self.vs, "")
+    }
+}
+
+/// The encoder of an autoencoder as a model of its own: images → codes.
+///
+/// ```no_run
+/// # use aekit::prelude::*;
+/// # fn main() -> aekit::Result<()> {
+/// let model = DenseAutoencoder::new(&DenseConfig::default(), Device::Cpu)?;
+/// model.encoder()?.save("encoder.safetensors")?;
+/// let encoder = Encoder::load("encoder.safetensors", Device::Cpu)?;
+/// # Ok(()) }
+/// ```
+pub struct Encoder(Half);
+
+/// The decoder of an autoencoder as a model of its own: codes → images in [0, 1].
+pub struct Decoder(Half);
+
+impl Encoder {
+    /// Loads an encoder saved by [`Encoder::save`].
+    pub fn load(path: impl AsRef<Path>, device: Device) -> Result<Self> {
+        Half::load(path.as_ref(), Part::Encoder, device).map(Encoder)
+    }
+
+    /// Saves the encoder alone (weights and config) as `.safetensors`.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.0.save(path.as_ref(), Part::Encoder)
+    }
+
+    /// Codes `[N, latent]` for images `[N, 1, 28, 28]`.
+    pub fn encode(&self, images: &Tensor) -> Result<Tensor> {
+        check::images("Encoder::encode: images", images, Some(self.0.vs.device()))?;
+        Ok(tch::no_grad(|| self.0.net.forward_t(images, false)))
+    }
+
+    /// The config of the autoencoder this encoder came from.
+    pub fn config(&self) -> &ModelConfig {
+        &self.0.config
+    }
+}
+
+impl Decoder {
+    /// Loads a decoder saved by [`Decoder::save`].
+    pub fn load(path: impl AsRef<Path>, device: Device) -> Result<Self> {
+        Half::load(path.as_ref(), Part::Decoder, device).map(Decoder)
+    }
+
+    /// Saves the decoder alone (weights and config) as `.safetensors`.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.0.save(path.as_ref(), Part::Decoder)
+    }
+
+    /// Images in [0, 1] `[N, 1, 28, 28]` for codes `[N, latent]`.
+    pub fn decode(&self, codes: &Tensor) -> Result<Tensor> {
+        check::codes("Decoder::decode: codes", codes, self.0.config.latent(), self.0.vs.device())?;
+        Ok(tch::no_grad(|| self.0.net.forward_t(codes, false).sigmoid()))
+    }
+
+    /// The config of the autoencoder this decoder came from.
+    pub fn config(&self) -> &ModelConfig {
+        &self.0.config
+    }
+}

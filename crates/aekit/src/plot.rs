@@ -1,0 +1,233 @@
+//! Figures: image grids (PNG) and loss curves (SVG). Each shows itself inline in a notebook
+//! (see [`crate::display`]) and saves to a file.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use tch::{Device, Kind, Tensor};
+
+use crate::data::Dataset;
+use crate::train::History;
+use crate::{check, files, Error, Result};
+
+/// A PNG image in memory.
+#[derive(Clone)]
+pub struct Png {
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// An SVG image in memory.
+#[derive(Clone)]
+pub struct Svg {
+    pub text: String,
+}
+
+impl Png {
+    /// Writes the PNG (atomically), creating parent folders.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        files::write_atomic(path, &self.bytes)
+    }
+}
+
+impl Svg {
+    /// Writes the SVG (atomically), creating parent folders.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        files::write_atomic(path, self.text.as_bytes())
+    }
+}
+
+impl std::fmt::Debug for Png {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Png({}×{}, {} bytes)", self.width, self.height, self.bytes.len())
+    }
+}
+
+impl std::fmt::Debug for Svg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Svg({} bytes)", self.text.len())
+    }
+}
+
+const FONT: &str = "sans-serif";
+
+/// Text needs a font on every machine: DejaVu Sans ships inside the crate.
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bundled font is valid; were it not, text would be skipped, not the figure.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+    });
+}
+
+fn draw_error<E: std::fmt::Debug>(e: E) -> Error {
+    Error::input("plot", format!("drawing failed: {e:?}"))
+}
+
+/// Rows of 28×28 images, each row with a title, optionally with a label above each column.
+///
+/// ```no_run
+/// # use aekit::prelude::*;
+/// # fn main() -> aekit::Result<()> {
+/// let data = FashionMnist::load()?;
+/// let sample = data.test.one_per_class()?;
+/// let png = ImageGrid::new().labels(sample.class_names()?).row("test images", &sample.images)?.render()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ImageGrid {
+    rows: Vec<(String, Vec<u8>)>,
+    labels: Vec<String>,
+}
+
+const SCALE: u32 = 3;
+const TILE: u32 = 28 * SCALE;
+const GAP: u32 = 6;
+const LEFT: u32 = 120;
+const TOP: u32 = 26;
+
+impl ImageGrid {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Labels written above the columns (e.g. class names).
+    pub fn labels<S: ToString>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+        self.labels = labels.into_iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// Adds a row: images `[N, 1, 28, 28]` with values in [0, 1], on any device.
+    pub fn row(mut self, title: &str, images: &Tensor) -> Result<Self> {
+        check::images(&format!("ImageGrid row {title:?}"), images, None)?;
+        let pixels = images
+            .f_to_device(Device::Cpu)?
+            .f_clamp(0.0, 1.0)?
+            .f_mul_scalar(255.0)?
+            .f_round()?
+            .f_to_kind(Kind::Uint8)?
+            .f_flatten(0, -1)?;
+        self.rows.push((title.to_string(), Vec::<u8>::try_from(&pixels)?));
+        Ok(self)
+    }
+
+    /// Draws the grid: dark images on a white page, titles left, labels on top.
+    pub fn render(&self) -> Result<Png> {
+        let columns = self.rows.iter().map(|(_, p)| p.len() / 784).max().unwrap_or(0).max(self.labels.len()) as u32;
+        if columns == 0 {
+            return Err(Error::input("ImageGrid", "has no images: add a row first"));
+        }
+        let top = if self.labels.is_empty() { GAP } else { TOP };
+        let (width, height) = (LEFT + columns * (TILE + GAP), top + self.rows.len() as u32 * (TILE + GAP));
+        let mut rgb = vec![255u8; (width * height * 3) as usize];
+        for (r, (_, pixels)) in self.rows.iter().enumerate() {
+            for (c, image) in pixels.chunks_exact(784).enumerate() {
+                let (x0, y0) = (LEFT + c as u32 * (TILE + GAP), top + r as u32 * (TILE + GAP));
+                for y in 0..TILE {
+                    for x in 0..TILE {
+                        let v = image[((y / SCALE) * 28 + x / SCALE) as usize];
+                        let at = (((y0 + y) * width + x0 + x) * 3) as usize;
+                        rgb[at..at + 3].fill(v);
+                    }
+                }
+            }
+        }
+        register_font();
+        {
+            let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+            let centered =
+                TextStyle::from((FONT, 13).into_font()).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Center));
+            for (c, label) in self.labels.iter().enumerate() {
+                let x = (LEFT + c as u32 * (TILE + GAP) + TILE / 2) as i32;
+                root.draw_text(label, &centered, (x, (top / 2) as i32)).map_err(draw_error)?;
+            }
+            let left = TextStyle::from((FONT, 14).into_font()).color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+            for (r, (title, _)) in self.rows.iter().enumerate() {
+                let y = (top + r as u32 * (TILE + GAP) + TILE / 2) as i32;
+                root.draw_text(title, &left, (8, y)).map_err(draw_error)?;
+            }
+            root.present().map_err(draw_error)?;
+        }
+        encode_png(&rgb, width, height)
+    }
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Png> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(draw_error)?;
+    writer.write_image_data(rgb).map_err(draw_error)?;
+    writer.finish().map_err(draw_error)?;
+    Ok(Png { bytes, width, height })
+}
+
+/// Originals on top, their reconstructions below, each column labelled with its class.
+pub fn reconstruction_grid(originals: &Dataset, reconstructions: &Tensor) -> Result<Png> {
+    ImageGrid::new()
+        .labels(originals.class_names()?)
+        .row("original", &originals.images)?
+        .row("reconstructed", reconstructions)?
+        .render()
+}
+
+/// Train and validation loss per epoch.
+pub fn loss_curve(history: &History, y_label: &str) -> Result<Svg> {
+    if history.epochs.is_empty() {
+        return Err(Error::input("loss_curve", "the history has no epochs"));
+    }
+    register_font();
+    let series = [
+        ("train", history.train_loss(), RGBColor(31, 119, 180)),
+        ("validation", history.val_loss(), RGBColor(255, 127, 14)),
+    ];
+    let values = series.iter().flat_map(|(_, v, _)| v.iter().copied());
+    let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = ((hi - lo) * 0.1).max(hi.abs() * 1e-3).max(1e-6);
+    let n = history.epochs.len() as f64;
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, (640, 400)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Loss per epoch", (FONT, 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.5..n + 0.5, (lo - pad)..(hi + pad))
+            .map_err(draw_error)?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .y_desc(y_label)
+            .x_labels(history.epochs.len().min(12))
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.4}"))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(draw_error)?;
+        for (name, ys, color) in &series {
+            let points: Vec<(f64, f64)> = ys.iter().enumerate().map(|(i, &y)| (i as f64 + 1.0, y)).collect();
+            let color = *color;
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .map_err(draw_error)?
+                .label(*name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(draw_error)?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(draw_error)?;
+        root.present().map_err(draw_error)?;
+    }
+    Ok(Svg { text })
+}

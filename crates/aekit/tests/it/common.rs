@@ -1,0 +1,51 @@
+use std::path::Path;
+use std::sync::OnceLock;
+
+use aekit::data::{idx, Dataset, FashionMnist};
+use tch::Tensor;
+
+/// The real data set, loaded once for the whole test binary.
+pub fn real() -> &'static FashionMnist {
+    static DATA: OnceLock<FashionMnist> = OnceLock::new();
+    DATA.get_or_init(|| match FashionMnist::load() {
+        Ok(data) => data,
+        Err(e) => panic!("real-data tests need Fashion-MNIST: {e}"),
+    })
+}
+
+/// A small synthetic data set: `n` images whose pixels encode their index, labels cycling 0–9.
+pub fn synthetic(n: usize) -> (Vec<u8>, Vec<u8>) {
+    let images: Vec<u8> = (0..n * 784).map(|i| ((i / 784) * 7 + i % 784) as u8).collect();
+    let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+    (idx::encode(&[n, 28, 28], &images), idx::encode(&[n], &labels))
+}
+
+/// Writes a synthetic Fashion-MNIST folder (gzip-compressed like the originals).
+pub fn write_synthetic_dir(dir: &Path, train: usize, test: usize) {
+    let (train_images, train_labels) = synthetic(train);
+    let (test_images, test_labels) = synthetic(test);
+    for (name, bytes) in [
+        ("train-images-idx3-ubyte", train_images),
+        ("train-labels-idx1-ubyte", train_labels),
+        ("t10k-images-idx3-ubyte", test_images),
+        ("t10k-labels-idx1-ubyte", test_labels),
+    ] {
+        std::fs::write(dir.join(format!("{name}.gz")), gzip(&bytes)).unwrap();
+    }
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// `n` images with ids 0..n as labels (to see which image went where).
+pub fn numbered(n: i64) -> Dataset {
+    Dataset::new(
+        Tensor::rand([n, 1, 28, 28], (tch::Kind::Float, tch::Device::Cpu)),
+        Tensor::arange(n, (tch::Kind::Int64, tch::Device::Cpu)),
+    )
+    .unwrap()
+}

@@ -1,0 +1,54 @@
+use aekit::plot::{loss_curve, reconstruction_grid, ImageGrid};
+use aekit::prelude::*;
+use aekit::train::Epoch;
+use base64::Engine;
+
+use crate::common::real;
+
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    (info.width, info.height, buf)
+}
+
+#[test]
+fn reconstruction_grid_draws_both_rows_and_shows_as_png() {
+    let sample = real().test.one_per_class().unwrap();
+    let inverted = 1.0 - &sample.images;
+    let png = reconstruction_grid(&sample, &inverted).unwrap();
+    let (w, h, rgb) = decode_png(&png.bytes);
+    assert_eq!((w, h), (png.width, png.height));
+    assert_eq!((w, h), (120 + 10 * 90, 26 + 2 * 90));
+    // The centre of the first tile shows the first image's centre pixel; below it, its inverse.
+    let at = |x: u32, y: u32| rgb[((y * w + x) * 3) as usize] as f64 / 255.0;
+    let centre = sample.images.double_value(&[0, 0, 14, 14]);
+    assert!((at(120 + 42, 26 + 42) - centre).abs() < 0.01);
+    assert!((at(120 + 42, 26 + 90 + 42) - (1.0 - centre)).abs() < 0.01);
+    // Labels are drawn: the strip above the tiles is not blank.
+    assert!((0..w).any(|x| at(x, 13) < 0.5), "class names missing");
+
+    let block = png.display_block();
+    let payload =
+        block.strip_prefix("EVCXR_BEGIN_CONTENT image/png\n").unwrap().strip_suffix("\nEVCXR_END_CONTENT").unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(payload).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn grid_rejects_non_images_and_empty_grids() {
+    let flat = Tensor::zeros([2, 784], (Kind::Float, Device::Cpu));
+    assert!(ImageGrid::new().row("x", &flat).unwrap_err().to_string().contains("[N, 1, 28, 28]"));
+    assert!(ImageGrid::new().render().is_err());
+}
+
+#[test]
+fn loss_curve_is_svg_with_both_series() {
+    let epoch = |i: usize, t: f64, v: f64| Epoch { epoch: i, train_loss: t, val_loss: v, terms: vec![], seconds: 1.0 };
+    let history = History { epochs: vec![epoch(1, 0.35, 0.31), epoch(2, 0.30, 0.29), epoch(3, 0.29, 0.288)] };
+    let svg = loss_curve(&history, "binary cross-entropy").unwrap();
+    assert!(svg.text.starts_with("<svg") && svg.text.contains("validation") && svg.text.contains("epoch"));
+    assert!(svg.display_block().starts_with("EVCXR_BEGIN_CONTENT image/svg+xml\n<svg"));
+    assert!(history.to_html().contains("<td>0.2880</td>"));
+    assert!(loss_curve(&History::default(), "loss").is_err());
+}

@@ -1,0 +1,9 @@
+//! Integration tests: one binary, a module per topic. Tests marked "real data" use the
+//! Fashion-MNIST that `make setup` placed (they fail, naming the fix, when it is absent).
+
+mod common;
+mod data;
+mod display;
+mod download;
+mod models;
+mod training;

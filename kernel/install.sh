@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Jupyter kernel "Rust (libtorch)" into the project environment (.venv), not the
+# user's global Jupyter. Its env wires evcxr to the project's libtorch, keeps evcxr's build
+# folder in target/evcxr (so a second start reuses it), and points evcxr at kernel/evcxr/
+# for its start-up commands (init.evcxr).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+venv="$root/.venv"
+libtorch=$(readlink -f "$venv/libtorch")
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+evcxr="$cargo_bin/evcxr_jupyter"
+[ -x "$evcxr" ] || { echo "kernel/install.sh: $evcxr is missing; run 'make setup'" >&2; exit 1; }
+[ -d "$libtorch/lib" ] || { echo "kernel/install.sh: libtorch not found at $venv/libtorch; run 'make setup'" >&2; exit 1; }
+dest="$venv/share/jupyter/kernels/rust-libtorch"
+mkdir -p "$dest" "$root/target/evcxr"
+KERNEL_DIR="$dest" EVCXR="$evcxr" LIBTORCH_DIR="$libtorch" ROOT="$root" CARGO_DIR="$(dirname "$(command -v cargo || echo "$cargo_bin/cargo")")" \
+  "$venv/bin/python" - <<'PY'
+import json, os
+env = os.environ
+spec = {
+    "argv": [env["EVCXR"], "--control_file", "{connection_file}"],
+    "display_name": "Rust (libtorch)",
+    "language": "rust",
+    "interrupt_mode": "message",
+    "env": {
+        "LIBTORCH": env["LIBTORCH_DIR"],
+        "LD_LIBRARY_PATH": env["LIBTORCH_DIR"] + "/lib",
+        "EVCXR_TMPDIR": env["ROOT"] + "/target/evcxr",
+        "EVCXR_CONFIG_DIR": env["ROOT"] + "/kernel/evcxr",
+        "PATH": env["CARGO_DIR"] + ":" + env["PATH"],
+    },
+}
+path = os.path.join(env["KERNEL_DIR"], "kernel.json")
+new = json.dumps(spec, indent=2) + "\n"
+if not os.path.exists(path) or open(path).read() != new:
+    with open(path + ".tmp", "w") as f:
+        f.write(new)
+    os.replace(path + ".tmp", path)
+    print(f"installed kernel 'Rust (libtorch)' in {env['KERNEL_DIR']}")
+PY

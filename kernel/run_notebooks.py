@@ -1,0 +1,97 @@
+"""Executes notebooks headless through the "Rust (libtorch)" kernel and exports each to HTML.
+
+A notebook fails when any cell errors, or when a cell tagged `expect-image` produced no
+image/png or image/svg+xml output. Prints one line per notebook (with the time of its first
+cell, which compiles the crate) and a closing "N passed, N failed" line.
+
+usage: python kernel/run_notebooks.py [--out DIR] [notebook.ipynb ...]   (default: notebooks/*.ipynb)
+Set AEKIT_QUICK=1 for the short settings the tests use.
+"""
+
+import argparse
+import datetime
+import pathlib
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbconvert import HTMLExporter
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+KERNEL = "rust-libtorch"
+IMAGE_TYPES = ("image/png", "image/svg+xml")
+
+
+def cell_seconds(cell):
+    timing = cell.get("metadata", {}).get("execution", {})
+    try:
+        start = datetime.datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+        end = datetime.datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+        return (end - start).total_seconds()
+    except (KeyError, ValueError):
+        return float("nan")
+
+
+def missing_images(nb):
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if "expect-image" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        outputs = cell.get("outputs", [])
+        if not any(key in out.get("data", {}) for out in outputs for key in IMAGE_TYPES):
+            problems.append(f"cell {index} is tagged expect-image but showed no image")
+    return problems
+
+
+def run(path, out_dir, timeout):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}}
+    )
+    start = time.time()
+    problems = []
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        problems.append(str(error).strip().splitlines()[-1] if str(error).strip() else repr(error))
+        problems.append(str(error)[-3000:])
+    except Exception as error:  # kernel died, timed out, could not start
+        problems.append(f"{type(error).__name__}: {error}")
+    problems += missing_images(nb)
+    elapsed = time.time() - start
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    target = out_dir / (path.stem + ".html")
+    target.write_text(html, encoding="utf-8")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first = cell_seconds(code[0]) if code else float("nan")
+    return problems, elapsed, first, target
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path)
+    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "results" / "notebooks")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
+    args = parser.parse_args()
+    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if not notebooks:
+        print("no notebooks found", file=sys.stderr)
+        return 1
+    passed = failed = 0
+    for path in notebooks:
+        problems, elapsed, first, html = run(path.resolve(), args.out, args.timeout)
+        status = "FAIL" if problems else "PASS"
+        print(f"{status} {path.name}: {elapsed:.1f} s (first cell {first:.1f} s) -> {html}", flush=True)
+        for problem in problems:
+            print("    " + problem.replace("\n", "\n    "))
+        failed += bool(problems)
+        passed += not problems
+    print(f"notebooks: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
