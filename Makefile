@@ -31,10 +31,9 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 evcxr:
-	@if ! "$(EVCXR)" --help 2>/dev/null | grep -q . || [ "$$(cat $(VENV)/.evcxr-version 2>/dev/null)" != "$(EVCXR_VERSION)" ]; then \
+	@if [ ! -x "$(EVCXR)" ] || ! cargo install --list | grep -q "^evcxr_jupyter v$(EVCXR_VERSION):"; then \
 	  echo "installing evcxr_jupyter $(EVCXR_VERSION) (about 6 minutes, once)"; \
-	  cargo install evcxr_jupyter --locked --version $(EVCXR_VERSION); \
-	  mkdir -p $(VENV) && echo $(EVCXR_VERSION) > $(VENV)/.evcxr-version; fi
+	  cargo install evcxr_jupyter --locked --version $(EVCXR_VERSION); fi
 
 kernel: venv evcxr
 	@bash kernel/install.sh

@@ -206,7 +206,7 @@ pub fn loss_curve(history: &History, y_label: &str) -> Result<Svg> {
             .y_desc(y_label)
             .x_labels(history.epochs.len().min(12))
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.4}"))
+            .y_label_formatter(&|y| format!("{y:.3}"))
             .label_style((FONT, 13))
             .draw()
             .map_err(draw_error)?;

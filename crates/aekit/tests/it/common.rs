@@ -1,16 +1,18 @@
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use aekit::data::{idx, Dataset, FashionMnist};
 use tch::Tensor;
 
-/// The real data set, loaded once for the whole test binary.
-pub fn real() -> &'static FashionMnist {
-    static DATA: OnceLock<FashionMnist> = OnceLock::new();
-    DATA.get_or_init(|| match FashionMnist::load() {
+/// The real data set, loaded once for the whole test binary (clones share the tensors).
+pub fn real() -> FashionMnist {
+    static DATA: Mutex<Option<FashionMnist>> = Mutex::new(None);
+    let mut data = DATA.lock().unwrap_or_else(|e| e.into_inner());
+    data.get_or_insert_with(|| match FashionMnist::load() {
         Ok(data) => data,
         Err(e) => panic!("real-data tests need Fashion-MNIST: {e}"),
     })
+    .clone()
 }
 
 /// A small synthetic data set: `n` images whose pixels encode their index, labels cycling 0–9.

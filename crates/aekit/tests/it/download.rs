@@ -58,7 +58,7 @@ fn fetch(url: String) -> Fetch {
 
 /// The real files' compressed bytes, as a mirror would serve them.
 fn real_routes() -> HashMap<String, Reply> {
-    let dir = &real().dir;
+    let dir = real().dir;
     FILES
         .iter()
         .map(|f| {

@@ -44,14 +44,14 @@ fn bad_tensors_and_configs_are_clear_errors() {
 fn loss_falls_over_a_few_steps_on_real_data() {
     let m = model(32);
     let x = real().train.images.narrow(0, 0, 256);
-    let mut opt = tch::nn::Adam::default().build(m.var_store(), 1e-3).unwrap();
+    let mut opt = tch::nn::Adam::default().build(m.var_store(), 1e-2).unwrap();
     let loss = |m: &DenseAutoencoder| m.losses_t(&x, &x, ReconLoss::Bce, false).total.double_value(&[]);
     let before = loss(&m);
-    for _ in 0..30 {
+    for _ in 0..40 {
         opt.backward_step(&m.losses_t(&x, &x, ReconLoss::Bce, true).total);
     }
     let after = loss(&m);
-    assert!(after < before * 0.8, "loss {before} -> {after}");
+    assert!(after < before * 0.7, "loss {before} -> {after}");
 }
 
 #[test]
