@@ -33,7 +33,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let device = aekit::device()?;
     let mut model = DenseAutoencoder::new(&DenseConfig::default(), device)?;
     println!("{model}");
-    let config = TrainConfig { epochs, device, ..Default::default() };
+    let config = TrainConfig { epochs, device: Some(device), ..Default::default() };
     let history = train(&mut model, &data.train, &data.validation, &config)?;
 
     let test_loss = evaluate(&model, &data.test, config.loss)?;

@@ -41,11 +41,10 @@ const FORMAT: &str = "aekit.format";
 const PART: &str = "aekit.part";
 const CONFIG: &str = "aekit.config";
 
-/// Writes `vars` (name → tensor) with their prefix `strip` removed.
-pub(crate) fn save(path: &Path, part: Part, config: &ModelConfig, vs: &VarStore, strip: &str) -> Result<()> {
+/// Writes every variable of `vs` as f32, with `part` and `config` in the metadata.
+pub(crate) fn save(path: &Path, part: Part, config: &ModelConfig, vs: &VarStore) -> Result<()> {
     let mut owned: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     for (name, tensor) in vs.variables() {
-        let Some(name) = name.strip_prefix(strip) else { continue };
         let t = tensor.f_to_device(Device::Cpu)?.f_to_kind(Kind::Float)?.f_contiguous()?;
         let shape = t.size().iter().map(|&d| d as usize).collect();
         let values = Vec::<f32>::try_from(&t.f_flatten(0, -1)?)?;
@@ -101,15 +100,14 @@ pub(crate) fn read(path: &Path, part: Part) -> Result<Checkpoint> {
 }
 
 impl Checkpoint {
-    /// Copies the file's tensors into `vs`'s variables named `prefix + name`; every variable must
+    /// Copies the file's tensors into `vs`'s variables of the same names; every variable must
     /// be present with the same shape, and the file must hold nothing else.
-    pub(crate) fn copy_into(&self, path: &Path, vs: &mut VarStore, prefix: &str) -> Result<()> {
+    pub(crate) fn copy_into(&self, path: &Path, vs: &mut VarStore) -> Result<()> {
         let file =
             SafeTensors::deserialize(&self.bytes).map_err(|e| Error::checkpoint(path, format!("corrupt ({e:?})")))?;
-        let mut vars: HashMap<String, Tensor> =
-            vs.variables().into_iter().filter(|(n, _)| n.starts_with(prefix)).collect();
+        let mut vars: HashMap<String, Tensor> = vs.variables();
         for (name, view) in file.tensors() {
-            let Some(mut var) = vars.remove(&format!("{prefix}{name}")) else {
+            let Some(mut var) = vars.remove(&name) else {
                 return Err(Error::checkpoint(
                     path,
                     format!("tensor `{name}` is not part of this model (different architecture?)"),
@@ -128,10 +126,7 @@ impl Checkpoint {
             tch::no_grad(|| var.f_copy_(&value))?;
         }
         if let Some(name) = vars.keys().next() {
-            return Err(Error::checkpoint(
-                path,
-                format!("lacks tensor `{}` that the model needs", &name[prefix.len()..]),
-            ));
+            return Err(Error::checkpoint(path, format!("lacks tensor `{name}` that the model needs")));
         }
         Ok(())
     }

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::Once;
 
+use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use tch::{Device, Kind, Tensor};
 
 use crate::data::Dataset;
@@ -135,23 +135,59 @@ impl ImageGrid {
                 }
             }
         }
-        register_font();
-        {
-            let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
-            let centered =
-                TextStyle::from((FONT, 13).into_font()).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Center));
-            for (c, label) in self.labels.iter().enumerate() {
-                let x = (LEFT + c as u32 * (TILE + GAP) + TILE / 2) as i32;
-                root.draw_text(label, &centered, (x, (top / 2) as i32)).map_err(draw_error)?;
-            }
-            let left = TextStyle::from((FONT, 14).into_font()).color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
-            for (r, (title, _)) in self.rows.iter().enumerate() {
-                let y = (top + r as u32 * (TILE + GAP) + TILE / 2) as i32;
-                root.draw_text(title, &left, (8, y)).map_err(draw_error)?;
-            }
-            root.present().map_err(draw_error)?;
+        let font = FontRef::try_from_slice(dejavu::sans::regular()).map_err(draw_error)?;
+        let mut canvas = Canvas { rgb: &mut rgb, width, height };
+        for (c, label) in self.labels.iter().enumerate() {
+            let x = (LEFT + c as u32 * (TILE + GAP) + TILE / 2) as f32;
+            canvas.text(&font, label, 13.0, (x, top as f32 / 2.0), true);
+        }
+        for (r, (title, _)) in self.rows.iter().enumerate() {
+            let y = (top + r as u32 * (TILE + GAP) + TILE / 2) as f32;
+            canvas.text(&font, title, 14.0, (8.0, y), false);
         }
         encode_png(&rgb, width, height)
+    }
+}
+
+/// An RGB buffer to write text on.
+struct Canvas<'a> {
+    rgb: &'a mut [u8],
+    width: u32,
+    height: u32,
+}
+
+impl Canvas<'_> {
+    /// Black anti-aliased text, vertically centred on `at.1`, starting at (or centred on) `at.0`.
+    fn text(&mut self, font: &FontRef, text: &str, size: f32, at: (f32, f32), centred: bool) {
+        let scaled = font.as_scaled(PxScale::from(size));
+        let mut glyphs = Vec::new();
+        let mut x = 0.0;
+        let mut previous = None;
+        for ch in text.chars() {
+            let id = scaled.glyph_id(ch);
+            if let Some(prev) = previous {
+                x += scaled.kern(prev, id);
+            }
+            glyphs.push(id.with_scale_and_position(size, point(x, 0.0)));
+            x += scaled.h_advance(id);
+            previous = Some(id);
+        }
+        let left = if centred { at.0 - x / 2.0 } else { at.0 };
+        let baseline = at.1 + (scaled.ascent() + scaled.descent()) / 2.0;
+        for mut glyph in glyphs {
+            glyph.position = point(left + glyph.position.x, baseline);
+            let Some(outline) = font.outline_glyph(glyph) else { continue };
+            let bounds = outline.px_bounds();
+            outline.draw(|gx, gy, coverage| {
+                let (px, py) = (bounds.min.x as i64 + gx as i64, bounds.min.y as i64 + gy as i64);
+                if px >= 0 && py >= 0 && (px as u32) < self.width && (py as u32) < self.height {
+                    let at = ((py as u32 * self.width + px as u32) * 3) as usize;
+                    for v in &mut self.rgb[at..at + 3] {
+                        *v = (*v as f32 * (1.0 - coverage.min(1.0))) as u8;
+                    }
+                }
+            });
+        }
     }
 }
 

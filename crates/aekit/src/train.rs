@@ -20,8 +20,9 @@ pub struct TrainConfig {
     pub loss: ReconLoss,
     /// Fixes the shuffling order and libtorch's generator during training.
     pub seed: u64,
-    /// Where to train; the model moves there. Default: [`crate::device`].
-    pub device: Device,
+    /// Where to train; the model moves there. `None`: [`crate::device`] (`$AEKIT_DEVICE`, else
+    /// CUDA when available, else the CPU).
+    pub device: Option<Device>,
     /// Print one line per epoch.
     pub verbose: bool,
 }
@@ -34,7 +35,7 @@ impl Default for TrainConfig {
             learning_rate: 1e-3,
             loss: ReconLoss::Bce,
             seed: 42,
-            device: crate::device().unwrap_or(Device::Cpu),
+            device: None,
             verbose: true,
         }
     }
@@ -117,14 +118,18 @@ pub fn train(
     config.validate()?;
     check_dataset("training set", train, config.loss)?;
     check_dataset("validation set", validation, config.loss)?;
-    model.var_store_mut().set_device(config.device);
+    let device = match config.device {
+        Some(device) => device,
+        None => crate::device()?,
+    };
+    model.var_store_mut().set_device(device);
     tch::manual_seed(config.seed as i64);
     let mut opt = nn::Adam::default().build(model.var_store(), config.learning_rate)?;
     if config.verbose {
         println!(
             "training {} parameters on {:?}: {} images, {} for validation, {} epochs of batch {}, {}",
             model.parameter_count(),
-            config.device,
+            device,
             train.len(),
             validation.len(),
             config.epochs,
@@ -136,10 +141,10 @@ pub fn train(
     for epoch in 1..=config.epochs {
         let start = Instant::now();
         // Sums stay on the device: no host synchronisation per batch.
-        let mut total = Tensor::zeros([], (Kind::Float, config.device));
+        let mut total = Tensor::zeros([], (Kind::Float, device));
         let mut terms: Vec<(&'static str, Tensor)> = Vec::new();
         let shuffle = Some(config.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u64));
-        for batch in train.batches(config.batch_size, shuffle, config.device)? {
+        for batch in train.batches(config.batch_size, shuffle, device)? {
             let n = batch.images.size()[0] as f64;
             let losses = model.losses_t(&batch.images, &batch.images, config.loss, true);
             opt.backward_step(&losses.total);

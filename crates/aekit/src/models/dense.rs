@@ -93,7 +93,7 @@ impl DenseAutoencoder {
             return Err(Error::checkpoint(path, format!("holds a {:?}, not a dense autoencoder", file.config)));
         };
         let mut model = DenseAutoencoder::new(config, device)?;
-        file.copy_into(path, &mut model.vs, "")?;
+        file.copy_into(path, &mut model.vs)?;
         Ok(model)
     }
 }

@@ -158,7 +158,7 @@ pub trait Autoencoder {
 
     /// Saves the whole model (weights and config) as one `.safetensors` file.
     fn save(&self, path: &Path) -> Result<()> {
-        checkpoint::save(path, Part::Autoencoder, &self.config(), self.var_store(), "")
+        checkpoint::save(path, Part::Autoencoder, &self.config(), self.var_store())
     }
 
     /// Loads weights saved by [`Autoencoder::save`] from a model of the same architecture.
@@ -167,7 +167,7 @@ pub trait Autoencoder {
         if file.config != self.config() {
             return Err(Error::checkpoint(path, format!("holds {:?}, this model is {:?}", file.config, self.config())));
         }
-        file.copy_into(path, self.var_store_mut(), "")
+        file.copy_into(path, self.var_store_mut())
     }
 
     /// A copy of the trained encoder as a model of its own.
@@ -223,12 +223,12 @@ impl Half {
     fn load(path: &Path, part: Part, device: Device) -> Result<Half> {
         let file = checkpoint::read(path, part)?;
         let mut half = Half::build(file.config.clone(), part, device);
-        file.copy_into(path, &mut half.vs, "")?;
+        file.copy_into(path, &mut half.vs)?;
         Ok(half)
     }
 
     fn save(&self, path: &Path, part: Part) -> Result<()> {
-        checkpoint::save(path, part, &self.config, &self.vs, "")
+        checkpoint::save(path, part, &self.config, &self.vs)
     }
 }
 

@@ -4,7 +4,7 @@ use aekit::Error;
 use crate::common::real;
 
 fn quick(epochs: usize) -> TrainConfig {
-    TrainConfig { epochs, device: Device::Cpu, verbose: false, ..Default::default() }
+    TrainConfig { epochs, device: Some(Device::Cpu), verbose: false, ..Default::default() }
 }
 
 fn run(seed: u64) -> History {
