@@ -8,11 +8,19 @@ use std::path::Path;
 
 use crate::{Error, Result};
 
-/// A decoded IDX file: its dimensions and its bytes (row-major).
+/// A decoded IDX file: its dimensions and its data bytes (row-major).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Idx {
     pub dims: Vec<usize>,
-    pub data: Vec<u8>,
+    bytes: Vec<u8>,
+    header: usize,
+}
+
+impl Idx {
+    /// The data after the header.
+    pub fn data(&self) -> &[u8] {
+        &self.bytes[self.header..]
+    }
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -43,8 +51,9 @@ pub fn decompress(origin: &Path, raw: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Decodes IDX bytes; the error says what in the header or body is wrong.
-pub fn decode(bytes: &[u8]) -> std::result::Result<Idx, String> {
+/// Decodes IDX bytes (taking them, so the data is not copied); the error says what in the
+/// header or body is wrong.
+pub fn decode(bytes: Vec<u8>) -> std::result::Result<Idx, String> {
     if bytes.is_empty() {
         return Err("file is empty".into());
     }
@@ -84,12 +93,12 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<Idx, String> {
             body.len() - expected
         ));
     }
-    Ok(Idx { dims, data: body.to_vec() })
+    Ok(Idx { dims, bytes, header })
 }
 
 /// Reads and decodes one IDX file (gzip or plain).
 pub fn read(path: &Path) -> Result<Idx> {
-    decode(&read_bytes(path)?).map_err(|problem| Error::corrupt(path, problem))
+    decode(read_bytes(path)?).map_err(|problem| Error::corrupt(path, problem))
 }
 
 /// Encodes an IDX file of unsigned bytes (used by tests and tools that make data).
@@ -108,8 +117,8 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let bytes = encode(&[2, 3], &[1, 2, 3, 4, 5, 6]);
-        assert_eq!(decode(&bytes).unwrap(), Idx { dims: vec![2, 3], data: vec![1, 2, 3, 4, 5, 6] });
+        let idx = decode(encode(&[2, 3], &[1, 2, 3, 4, 5, 6])).unwrap();
+        assert_eq!((idx.dims.as_slice(), idx.data()), (&[2, 3][..], &[1, 2, 3, 4, 5, 6][..]));
     }
 
     #[test]
@@ -126,7 +135,7 @@ mod tests {
             ([&good[..], &[9u8][..]].concat(), "unexpected bytes"),
         ];
         for (bytes, want) in cases {
-            let err = decode(&bytes).unwrap_err();
+            let err = decode(bytes.clone()).unwrap_err();
             assert!(err.contains(want), "{bytes:?}: got {err:?}, want {want:?}");
         }
     }

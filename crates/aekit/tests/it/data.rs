@@ -25,6 +25,10 @@ fn synthetic_folder_loads_with_shapes_scale_and_split() {
     let first = data.validation.images.double_value(&[0, 0, 0, 0]);
     assert!((first - 175.0 / 255.0).abs() < 1e-6, "{first}");
     assert_eq!(data.validation.labels.int64_value(&[0]), 5);
+    // Pixels are exactly what libtorch's `u8 as f32 / 255` gives.
+    let (raw, _) = synthetic(30);
+    let expected = Tensor::from_slice(&raw[16..]).view([30, 1, 28, 28]).to_kind(Kind::Float) / 255.0;
+    assert!(data.train.images.equal(&expected.narrow(0, 0, 25)));
 }
 
 #[test]
@@ -122,7 +126,7 @@ fn real_data_shapes_range_split_and_classes() {
     assert_eq!(counts, vec![1000; 10]);
     // The validation split is the last 5,000 training images, in file order.
     let raw = idx::read(&data.dir.join("train-images-idx3-ubyte.gz")).unwrap();
-    let pixel = raw.data[55_000 * 784 + 14 * 28 + 14] as f64 / 255.0;
+    let pixel = raw.data()[55_000 * 784 + 14 * 28 + 14] as f64 / 255.0;
     assert!((data.validation.images.double_value(&[0, 0, 14, 14]) - pixel).abs() < 1e-6);
     assert_eq!(CLASS_NAMES[9], "Ankle boot");
 }
