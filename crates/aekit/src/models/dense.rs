@@ -1,76 +1,147 @@
-//! The tutorial's standard autoencoder: one dense layer each way.
+//! Dense autoencoders: the tutorial's standard one (one layer each way) and deep ones (any
+//! number of hidden layers, mirrored in the decoder).
 
 use std::fmt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tch::{nn, nn::ModuleT, Device, Tensor};
+use tch::{nn, Device};
 
-use super::{Autoencoder, ModelConfig, IMAGE_PIXELS};
+use super::{Activation, Autoencoder, Layers, ModelConfig, IMAGE_PIXELS};
 use crate::checkpoint::{self, Part};
 use crate::{Error, Result};
 
-/// Config of [`DenseAutoencoder`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Config of [`DenseAutoencoder`]. The default is the tutorial's: 784 → 64 (ReLU) → 784.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DenseConfig {
     /// Width of the code (the tutorial's `encoding_dim`).
     pub latent: usize,
+    /// Widths of the encoder's hidden layers, from the input inward; the decoder mirrors them.
+    /// Empty: the standard autoencoder.
+    pub hidden: Vec<usize>,
+    /// Nonlinearity after each hidden layer.
+    pub activation: Activation,
+    /// Nonlinearity on the code (the tutorial's ReLU; sigmoid suits KL sparsity).
+    pub code_activation: Activation,
+    /// Dropout after each hidden layer while training, in [0, 1).
+    pub dropout: f64,
 }
 
 impl Default for DenseConfig {
     fn default() -> Self {
-        DenseConfig { latent: 64 }
+        DenseConfig {
+            latent: 64,
+            hidden: Vec::new(),
+            activation: Activation::Relu,
+            code_activation: Activation::Relu,
+            dropout: 0.0,
+        }
     }
 }
 
 impl DenseConfig {
+    /// The tutorial's standard autoencoder, 784 → `latent` → 784.
+    pub fn standard(latent: usize) -> Self {
+        DenseConfig { latent, ..Default::default() }
+    }
+
+    /// A deep autoencoder, 784-256-128-`latent` and mirrored.
+    pub fn deep(latent: usize) -> Self {
+        DenseConfig { latent, hidden: vec![256, 128], ..Default::default() }
+    }
+
     /// Checks the values before any tensor is built.
     pub fn validate(&self) -> Result<()> {
         if self.latent == 0 {
             return Err(Error::config("DenseConfig::latent", "must be at least 1 (the tutorial uses 64)"));
         }
-        if self.latent as i64 > IMAGE_PIXELS * 16 {
-            return Err(Error::config(
-                "DenseConfig::latent",
-                format!("{} is absurdly wide for 784 pixels", self.latent),
-            ));
+        if let Some(i) = self.hidden.iter().position(|&h| h == 0) {
+            return Err(Error::config(format!("DenseConfig::hidden[{i}]"), "a layer needs at least 1 unit"));
+        }
+        if let Some(&w) = self.hidden.iter().chain([&self.latent]).find(|&&w| w as i64 > IMAGE_PIXELS * 64) {
+            return Err(Error::config("DenseConfig", format!("a layer of {w} units is absurdly wide for 784 pixels")));
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(Error::config("DenseConfig::dropout", format!("{} must lie in [0, 1)", self.dropout)));
         }
         Ok(())
+    }
+
+    /// `dense 784 → 256 → 128 → 64 → 128 → 256 → 784`
+    pub fn describe(&self) -> String {
+        let widths: Vec<String> = std::iter::once(IMAGE_PIXELS as usize)
+            .chain(self.hidden.iter().copied())
+            .chain([self.latent])
+            .chain(self.hidden.iter().rev().copied())
+            .chain([IMAGE_PIXELS as usize])
+            .map(|w| w.to_string())
+            .collect();
+        let kind = if self.hidden.is_empty() { "dense" } else { "deep dense" };
+        format!("{kind} autoencoder {}", widths.join(" → "))
+    }
+}
+
+/// Adds a dense layer `name` (variables under `p / name`), then `activation` and dropout.
+fn dense(
+    layers: Layers,
+    p: &nn::Path,
+    name: &str,
+    from: usize,
+    to: usize,
+    act: Option<Activation>,
+    dropout: f64,
+) -> Layers {
+    let layers = layers.layer(name, nn::linear(p / name, from as i64, to as i64, Default::default()));
+    let Some(act) = act else { return layers };
+    let layers = layers.op(act.name(), move |x, _| act.apply(x));
+    if dropout > 0.0 {
+        layers.op("dropout", move |x, train| x.dropout(dropout, train))
+    } else {
+        layers
     }
 }
 
 /// # Shapes
-/// - encoder: `[N, 1, 28, 28]` → flatten `[N, 784]` → Dense + ReLU → `[N, latent]`
-/// - decoder: `[N, latent]` → Dense (+ sigmoid) → `[N, 784]` → `[N, 1, 28, 28]`
-pub(super) fn encoder(p: &nn::Path, c: &DenseConfig) -> nn::SequentialT {
-    nn::seq_t()
-        .add_fn(|x| x.flatten(1, -1))
-        .add(nn::linear(p / "fc", IMAGE_PIXELS, c.latent as i64, Default::default()))
-        .add_fn(|x| x.relu())
+/// `[N, 1, 28, 28]` → flatten `[N, 784]` → hidden layers → `[N, latent]`
+pub(super) fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
+    let mut layers = Layers::new().op("flatten", |x, _| x.flatten(1, -1));
+    let mut width = IMAGE_PIXELS as usize;
+    for (i, &h) in c.hidden.iter().enumerate() {
+        layers = dense(layers, p, &format!("fc{}", i + 1), width, h, Some(c.activation), c.dropout);
+        width = h;
+    }
+    dense(layers, p, "code", width, c.latent, Some(c.code_activation), 0.0)
 }
 
-pub(super) fn decoder(p: &nn::Path, c: &DenseConfig) -> nn::SequentialT {
-    nn::seq_t()
-        .add(nn::linear(p / "fc", c.latent as i64, IMAGE_PIXELS, Default::default()))
-        .add_fn(|x| x.view([-1, 1, 28, 28]))
+/// # Shapes
+/// `[N, latent]` → mirrored hidden layers → `[N, 784]` logits → `[N, 1, 28, 28]`
+pub(super) fn decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
+    let mut layers = Layers::new();
+    let mut width = c.latent;
+    for (i, &h) in c.hidden.iter().rev().enumerate() {
+        layers = dense(layers, p, &format!("fc{}", i + 1), width, h, Some(c.activation), c.dropout);
+        width = h;
+    }
+    dense(layers, p, "out", width, IMAGE_PIXELS as usize, None, 0.0).op("reshape", |x, _| x.view([-1, 1, 28, 28]))
 }
 
-/// The standard autoencoder of the tutorial: 784 → latent (ReLU) → 784 (sigmoid).
+/// A dense autoencoder: the tutorial's standard one by default (784 → 64 (ReLU) → 784
+/// (sigmoid)), deep with [`DenseConfig::deep`].
 ///
 /// ```no_run
 /// use aekit::prelude::*;
 /// # fn main() -> aekit::Result<()> {
 /// let data = FashionMnist::load()?;
-/// let mut model = DenseAutoencoder::new(&DenseConfig { latent: 32 }, aekit::device()?)?;
+/// let mut model = DenseAutoencoder::new(&DenseConfig::standard(32), aekit::device()?)?;
 /// let history = train(&mut model, &data.train, &data.validation, &TrainConfig::default())?;
 /// # Ok(()) }
 /// ```
 pub struct DenseAutoencoder {
     vs: nn::VarStore,
     config: DenseConfig,
-    encoder: nn::SequentialT,
-    decoder: nn::SequentialT,
+    encoder: Layers,
+    decoder: Layers,
 }
 
 impl DenseAutoencoder {
@@ -90,7 +161,10 @@ impl DenseAutoencoder {
         #[allow(irrefutable_let_patterns)] // until the family has more kinds
         let ModelConfig::Dense(config) = &file.config
         else {
-            return Err(Error::checkpoint(path, format!("holds a {:?}, not a dense autoencoder", file.config)));
+            return Err(Error::checkpoint(
+                path,
+                format!("holds a {}, not a dense autoencoder", file.config.describe()),
+            ));
         };
         let mut model = DenseAutoencoder::new(config, device)?;
         file.copy_into(path, &mut model.vs)?;
@@ -111,23 +185,17 @@ impl Autoencoder for DenseAutoencoder {
         &mut self.vs
     }
 
-    fn encode_t(&self, images: &Tensor, train: bool) -> Tensor {
-        self.encoder.forward_t(images, train)
+    fn encoder_layers(&self) -> &Layers {
+        &self.encoder
     }
 
-    fn decode_logits_t(&self, codes: &Tensor, train: bool) -> Tensor {
-        self.decoder.forward_t(codes, train)
+    fn decoder_layers(&self) -> &Layers {
+        &self.decoder
     }
 }
 
 impl fmt::Display for DenseAutoencoder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "dense autoencoder: 784 → {} (ReLU) → 784 (sigmoid), {} parameters, on {:?}",
-            self.config.latent,
-            self.parameter_count(),
-            self.device()
-        )
+        write!(f, "{}, {} parameters, on {:?}", self.config.describe(), self.parameter_count(), self.device())
     }
 }

@@ -6,18 +6,20 @@
 //! the same objective as Keras' sigmoid output + `binary_crossentropy`, computed stably.
 
 mod dense;
+mod layers;
 
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use tch::{nn, nn::ModuleT, Device, Reduction, Tensor};
+use tch::{nn, nn::ModuleT, Device, Kind, Reduction, Tensor};
 
 use crate::checkpoint::{self, Part};
 use crate::{check, Error, Result};
 
 pub use dense::{DenseAutoencoder, DenseConfig};
+pub use layers::{Activation, LayerRow, Layers, Summary};
 
 /// Pixels in one image (28 × 28).
 pub const IMAGE_PIXELS: i64 = 28 * 28;
@@ -86,15 +88,22 @@ impl ModelConfig {
         }
     }
 
+    /// A one-line description, e.g. `dense 784 → 64 → 784`.
+    pub fn describe(&self) -> String {
+        match self {
+            ModelConfig::Dense(c) => c.describe(),
+        }
+    }
+
     /// The encoder network (images → codes) with its variables under `p`.
-    fn encoder_net(&self, p: &nn::Path) -> nn::SequentialT {
+    fn encoder_net(&self, p: &nn::Path) -> Layers {
         match self {
             ModelConfig::Dense(c) => dense::encoder(p, c),
         }
     }
 
     /// The decoder network (codes → logits `[N, 1, 28, 28]`) with its variables under `p`.
-    fn decoder_net(&self, p: &nn::Path) -> nn::SequentialT {
+    fn decoder_net(&self, p: &nn::Path) -> Layers {
         match self {
             ModelConfig::Dense(c) => dense::decoder(p, c),
         }
@@ -114,11 +123,21 @@ pub trait Autoencoder {
 
     fn var_store_mut(&mut self) -> &mut nn::VarStore;
 
+    /// The encoder's layers (variables under `encoder.`).
+    fn encoder_layers(&self) -> &Layers;
+
+    /// The decoder's layers (variables under `decoder.`); they end in logits `[N, 1, 28, 28]`.
+    fn decoder_layers(&self) -> &Layers;
+
     /// Codes `[N, latent]` for images `[N, 1, 28, 28]`; unchecked, with autograd.
-    fn encode_t(&self, images: &Tensor, train: bool) -> Tensor;
+    fn encode_t(&self, images: &Tensor, train: bool) -> Tensor {
+        self.encoder_layers().forward_t(images, train)
+    }
 
     /// Reconstruction logits `[N, 1, 28, 28]` for codes; unchecked, with autograd.
-    fn decode_logits_t(&self, codes: &Tensor, train: bool) -> Tensor;
+    fn decode_logits_t(&self, codes: &Tensor, train: bool) -> Tensor {
+        self.decoder_layers().forward_t(codes, train)
+    }
 
     /// The objective for one batch: reconstruct `target` from `input` (the same tensor, or a
     /// corrupted copy for denoising).
@@ -170,6 +189,15 @@ pub trait Autoencoder {
         file.copy_into(path, self.var_store_mut())
     }
 
+    /// Layers, output shapes and parameter counts, like Keras' `model.summary()`.
+    fn summary(&self) -> Summary {
+        let input = Tensor::zeros([1, 1, 28, 28], (Kind::Float, self.device()));
+        let (mut rows, _) = self.encoder_layers().summary(&input, self.var_store(), "encoder.");
+        let code = tch::no_grad(|| self.encode_t(&input, false));
+        rows.extend(self.decoder_layers().summary(&code, self.var_store(), "decoder.").0);
+        Summary { title: self.config().describe(), rows }
+    }
+
     /// A copy of the trained encoder as a model of its own.
     fn encoder(&self) -> Result<Encoder> {
         Half::copy_from(self.var_store(), self.config(), Part::Encoder).map(Encoder)
@@ -185,7 +213,7 @@ pub trait Autoencoder {
 /// `encoder.`/`decoder.` prefix).
 struct Half {
     vs: nn::VarStore,
-    net: nn::SequentialT,
+    net: Layers,
     config: ModelConfig,
 }
 

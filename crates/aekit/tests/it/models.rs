@@ -1,4 +1,4 @@
-use aekit::models::ModelConfig;
+use aekit::models::{Activation, ModelConfig};
 use aekit::prelude::*;
 use aekit::Error;
 use tch::nn::OptimizerConfig;
@@ -7,7 +7,7 @@ use crate::common::real;
 
 fn model(latent: usize) -> DenseAutoencoder {
     manual_seed(1);
-    DenseAutoencoder::new(&DenseConfig { latent }, Device::Cpu).unwrap()
+    DenseAutoencoder::new(&DenseConfig::standard(latent), Device::Cpu).unwrap()
 }
 
 #[test]
@@ -34,7 +34,7 @@ fn bad_tensors_and_configs_are_clear_errors() {
     assert!(m.forward(&ints).unwrap_err().to_string().contains("f32"));
     let codes = Tensor::zeros([3, 9], (Kind::Float, Device::Cpu));
     assert!(m.decode(&codes).unwrap_err().to_string().contains("[N, 8]"));
-    let err = DenseAutoencoder::new(&DenseConfig { latent: 0 }, Device::Cpu).err().unwrap();
+    let err = DenseAutoencoder::new(&DenseConfig::standard(0), Device::Cpu).err().unwrap();
     assert!(matches!(err, Error::Config { .. }) && err.to_string().contains("latent"), "{err}");
     assert_eq!("MSE".parse::<ReconLoss>().unwrap(), ReconLoss::Mse);
     assert!("l1".parse::<ReconLoss>().unwrap_err().to_string().contains("\"bce\" or \"mse\""));
@@ -63,7 +63,7 @@ fn encoder_and_decoder_save_and_load_on_their_own() {
     m.decoder().unwrap().save(&dec_path).unwrap();
     let encoder = Encoder::load(&enc_path, Device::Cpu).unwrap();
     let decoder = Decoder::load(&dec_path, Device::Cpu).unwrap();
-    assert_eq!(encoder.config(), &ModelConfig::Dense(DenseConfig { latent: 16 }));
+    assert_eq!(encoder.config(), &ModelConfig::Dense(DenseConfig::standard(16)));
     let x = real().test.images.narrow(0, 0, 4);
     let z = encoder.encode(&x).unwrap();
     assert!(z.equal(&m.encode(&x).unwrap()), "loaded encoder gives the same codes");
@@ -97,4 +97,50 @@ fn whole_model_checkpoints_round_trip_and_refuse_mismatches() {
     std::fs::write(&pickle, b"\x80\x02").unwrap();
     let err = DenseAutoencoder::load(&pickle, Device::Cpu).err().unwrap().to_string();
     assert!(err.contains("pickle"), "{err}");
+}
+
+#[test]
+fn summary_lists_layers_shapes_and_parameters() {
+    let m = model(64);
+    let summary = m.summary();
+    assert_eq!(summary.parameters(), m.parameter_count());
+    let names: Vec<&str> = summary.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["encoder.flatten", "encoder.code", "encoder.relu", "decoder.out", "decoder.reshape"]);
+    let code = &summary.rows[1];
+    assert_eq!((code.output.as_slice(), code.parameters), (&[-1, 64][..], 784 * 64 + 64));
+    assert_eq!(summary.rows[4].output, [-1, 1, 28, 28]);
+    assert!(summary.to_html().contains("<td>encoder.code</td><td>[N, 64]</td><td>50240</td>"));
+}
+
+#[test]
+fn deep_models_mirror_their_hidden_layers() {
+    let config = DenseConfig { dropout: 0.2, ..DenseConfig::deep(32) };
+    let m = DenseAutoencoder::new(&config, Device::Cpu).unwrap();
+    let shapes: Vec<(String, Vec<i64>)> =
+        m.summary().rows.into_iter().filter(|r| r.parameters > 0).map(|r| (r.name, r.output)).collect();
+    let expected = [
+        ("encoder.fc1", vec![-1, 256]),
+        ("encoder.fc2", vec![-1, 128]),
+        ("encoder.code", vec![-1, 32]),
+        ("decoder.fc1", vec![-1, 128]),
+        ("decoder.fc2", vec![-1, 256]),
+        ("decoder.out", vec![-1, 784]),
+    ];
+    assert_eq!(shapes, expected.map(|(n, s)| (n.to_string(), s)));
+    assert_eq!(config.describe(), "deep dense autoencoder 784 → 256 → 128 → 32 → 128 → 256 → 784");
+    // Dropout acts only in training: inference repeats exactly.
+    let x = real().test.images.narrow(0, 0, 8);
+    assert!(m.forward(&x).unwrap().equal(&m.forward(&x).unwrap()));
+    let train_a = m.decode_logits_t(&m.encode_t(&x, true), true);
+    let train_b = m.decode_logits_t(&m.encode_t(&x, true), true);
+    assert!(!train_a.equal(&train_b), "dropout is active while training");
+    for (bad, field) in [
+        (DenseConfig { hidden: vec![128, 0], ..Default::default() }, "hidden[1]"),
+        (DenseConfig { dropout: 1.0, ..Default::default() }, "dropout"),
+        (DenseConfig { dropout: -0.1, ..Default::default() }, "dropout"),
+    ] {
+        let err = DenseAutoencoder::new(&bad, Device::Cpu).err().unwrap().to_string();
+        assert!(err.contains(field), "{err}");
+    }
+    assert!("swish".parse::<Activation>().unwrap_err().to_string().contains("relu, leaky_relu"));
 }

@@ -10,7 +10,7 @@ fn quick(epochs: usize) -> TrainConfig {
 fn run(seed: u64) -> History {
     let data = real();
     manual_seed(3);
-    let mut m = DenseAutoencoder::new(&DenseConfig { latent: 16 }, Device::Cpu).unwrap();
+    let mut m = DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap();
     train(&mut m, &data.train.take(2048), &data.validation.take(512), &TrainConfig { seed, ..quick(2) }).unwrap()
 }
 
