@@ -4,7 +4,6 @@
 use base64::Engine;
 
 use crate::data::{FashionMnist, CLASS_NAMES};
-use crate::models::DenseAutoencoder;
 use crate::plot::{Png, Svg};
 use crate::train::History;
 
@@ -76,12 +75,5 @@ impl FashionMnist {
             html_escape(&CLASS_NAMES.join(", "))
         );
         println!("{}", mime_block("text/html", &html));
-    }
-}
-
-impl DenseAutoencoder {
-    /// Shows a one-line description inline in a notebook.
-    pub fn evcxr_display(&self) {
-        println!("{}", mime_block("text/plain", &self.to_string()));
     }
 }

@@ -1,14 +1,10 @@
 //! Dense autoencoders: the tutorial's standard one (one layer each way) and deep ones (any
 //! number of hidden layers, mirrored in the decoder).
 
-use std::fmt;
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
-use tch::{nn, Device};
+use tch::nn;
 
-use super::{Activation, Autoencoder, Layers, ModelConfig, IMAGE_PIXELS};
-use crate::checkpoint::{self, Part};
+use super::{Activation, Architecture, Layers, Model, ModelConfig, IMAGE_PIXELS};
 use crate::{Error, Result};
 
 /// Config of [`DenseAutoencoder`]. The default is the tutorial's: 784 → 64 (ReLU) → 784.
@@ -104,7 +100,7 @@ fn dense(
 
 /// # Shapes
 /// `[N, 1, 28, 28]` → flatten `[N, 784]` → hidden layers → `[N, latent]`
-pub(super) fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
+fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     let mut layers = Layers::new().op("flatten", |x, _| x.flatten(1, -1));
     let mut width = IMAGE_PIXELS as usize;
     for (i, &h) in c.hidden.iter().enumerate() {
@@ -116,7 +112,7 @@ pub(super) fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
 
 /// # Shapes
 /// `[N, latent]` → mirrored hidden layers → `[N, 784]` logits → `[N, 1, 28, 28]`
-pub(super) fn decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
+fn decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     let mut layers = Layers::new();
     let mut width = c.latent;
     for (i, &h) in c.hidden.iter().rev().enumerate() {
@@ -128,74 +124,41 @@ pub(super) fn decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
 
 /// A dense autoencoder: the tutorial's standard one by default (784 → 64 (ReLU) → 784
 /// (sigmoid)), deep with [`DenseConfig::deep`].
-///
-/// ```no_run
-/// use aekit::prelude::*;
-/// # fn main() -> aekit::Result<()> {
-/// let data = FashionMnist::load()?;
-/// let mut model = DenseAutoencoder::new(&DenseConfig::standard(32), aekit::device()?)?;
-/// let history = train(&mut model, &data.train, &data.validation, &TrainConfig::default())?;
-/// # Ok(()) }
-/// ```
-pub struct DenseAutoencoder {
-    vs: nn::VarStore,
-    config: DenseConfig,
-    encoder: Layers,
-    decoder: Layers,
-}
+pub type DenseAutoencoder = Model<DenseConfig>;
 
-impl DenseAutoencoder {
-    /// A freshly initialised model on `device` (seed with [`crate::manual_seed`] for repeatable weights).
-    pub fn new(config: &DenseConfig, device: Device) -> Result<Self> {
-        config.validate()?;
-        let vs = nn::VarStore::new(device);
-        let encoder = encoder(&(vs.root() / "encoder"), config);
-        let decoder = decoder(&(vs.root() / "decoder"), config);
-        Ok(DenseAutoencoder { vs, config: config.clone(), encoder, decoder })
+impl Architecture for DenseConfig {
+    fn validate(&self) -> Result<()> {
+        DenseConfig::validate(self)
     }
 
-    /// Loads a model saved by [`Autoencoder::save`].
-    pub fn load(path: impl AsRef<Path>, device: Device) -> Result<Self> {
-        let path = path.as_ref();
-        let file = checkpoint::read(path, Part::Autoencoder)?;
+    fn describe(&self) -> String {
+        DenseConfig::describe(self)
+    }
+
+    fn latent(&self) -> i64 {
+        self.latent as i64
+    }
+
+    fn encoder(&self, p: &nn::Path) -> Layers {
+        encoder(p, self)
+    }
+
+    fn decoder(&self, p: &nn::Path) -> Layers {
+        decoder(p, self)
+    }
+
+    fn from_config(config: ModelConfig) -> Option<Self> {
         #[allow(irrefutable_let_patterns)] // until the family has more kinds
-        let ModelConfig::Dense(config) = &file.config
+        let ModelConfig::Dense(c) = config
         else {
-            return Err(Error::checkpoint(
-                path,
-                format!("holds a {}, not a dense autoencoder", file.config.describe()),
-            ));
+            return None;
         };
-        let mut model = DenseAutoencoder::new(config, device)?;
-        file.copy_into(path, &mut model.vs)?;
-        Ok(model)
+        Some(c)
     }
 }
 
-impl Autoencoder for DenseAutoencoder {
-    fn config(&self) -> ModelConfig {
-        ModelConfig::Dense(self.config.clone())
-    }
-
-    fn var_store(&self) -> &nn::VarStore {
-        &self.vs
-    }
-
-    fn var_store_mut(&mut self) -> &mut nn::VarStore {
-        &mut self.vs
-    }
-
-    fn encoder_layers(&self) -> &Layers {
-        &self.encoder
-    }
-
-    fn decoder_layers(&self) -> &Layers {
-        &self.decoder
-    }
-}
-
-impl fmt::Display for DenseAutoencoder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, {} parameters, on {:?}", self.config.describe(), self.parameter_count(), self.device())
+impl From<DenseConfig> for ModelConfig {
+    fn from(c: DenseConfig) -> Self {
+        ModelConfig::Dense(c)
     }
 }

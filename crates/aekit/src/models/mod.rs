@@ -73,6 +73,48 @@ pub struct Losses {
     pub terms: Vec<(&'static str, Tensor)>,
 }
 
+/// What makes a kind of autoencoder: its config builds the encoder and decoder and may add
+/// loss terms. [`Model`] turns any of them into an [`Autoencoder`].
+pub trait Architecture: Clone + fmt::Debug + Into<ModelConfig> + Sized {
+    /// Checks the values before any tensor is built.
+    fn validate(&self) -> Result<()>;
+
+    /// A one-line description, e.g. `dense autoencoder 784 → 64 → 784`.
+    fn describe(&self) -> String;
+
+    /// Width of the code.
+    fn latent(&self) -> i64;
+
+    /// The encoder (images → its output) with its variables under `p`.
+    fn encoder(&self, p: &nn::Path) -> Layers;
+
+    /// The decoder (codes → logits `[N, 1, 28, 28]`) with its variables under `p`.
+    fn decoder(&self, p: &nn::Path) -> Layers;
+
+    /// Codes from the encoder's output (a VAE's encoder also outputs log-variances).
+    fn codes(&self, encoded: Tensor) -> Tensor {
+        encoded
+    }
+
+    /// The objective for one batch; the default is the reconstruction loss alone.
+    fn losses(
+        &self,
+        encoder: &Layers,
+        decoder: &Layers,
+        input: &Tensor,
+        target: &Tensor,
+        loss: ReconLoss,
+        train: bool,
+    ) -> Losses {
+        let codes = self.codes(encoder.forward_t(input, train));
+        let recon = loss.compute(&decoder.forward_t(&codes, train), target);
+        Losses { total: recon.shallow_clone(), terms: vec![("reconstruction", recon)] }
+    }
+
+    /// This kind's config out of a checkpoint's, if it is this kind.
+    fn from_config(config: ModelConfig) -> Option<Self>;
+}
+
 /// The config of any kind of autoencoder; stored in checkpoints so a file says what it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -80,33 +122,36 @@ pub enum ModelConfig {
     Dense(DenseConfig),
 }
 
+/// Runs `$body` with `$c` bound to the config of whichever kind `$config` is.
+macro_rules! with_kind {
+    ($config:expr, $c:ident => $body:expr) => {
+        match $config {
+            ModelConfig::Dense($c) => $body,
+        }
+    };
+}
+
 impl ModelConfig {
     /// Width of the code.
     pub fn latent(&self) -> i64 {
-        match self {
-            ModelConfig::Dense(c) => c.latent as i64,
-        }
+        with_kind!(self, c => c.latent())
     }
 
-    /// A one-line description, e.g. `dense 784 → 64 → 784`.
+    /// A one-line description, e.g. `dense autoencoder 784 → 64 → 784`.
     pub fn describe(&self) -> String {
-        match self {
-            ModelConfig::Dense(c) => c.describe(),
-        }
+        with_kind!(self, c => c.describe())
     }
 
-    /// The encoder network (images → codes) with its variables under `p`.
     fn encoder_net(&self, p: &nn::Path) -> Layers {
-        match self {
-            ModelConfig::Dense(c) => dense::encoder(p, c),
-        }
+        with_kind!(self, c => c.encoder(p))
     }
 
-    /// The decoder network (codes → logits `[N, 1, 28, 28]`) with its variables under `p`.
     fn decoder_net(&self, p: &nn::Path) -> Layers {
-        match self {
-            ModelConfig::Dense(c) => dense::decoder(p, c),
-        }
+        with_kind!(self, c => c.decoder(p))
+    }
+
+    fn codes(&self, encoded: Tensor) -> Tensor {
+        with_kind!(self, c => c.codes(encoded))
     }
 }
 
@@ -147,6 +192,11 @@ pub trait Autoencoder {
         Losses { total: recon.shallow_clone(), terms: vec![("reconstruction", recon)] }
     }
 
+    /// Width of the code.
+    fn latent(&self) -> i64 {
+        self.config().latent()
+    }
+
     /// Where the model's variables live.
     fn device(&self) -> Device {
         self.var_store().device()
@@ -165,7 +215,7 @@ pub trait Autoencoder {
 
     /// Images in [0, 1] `[N, 1, 28, 28]` for codes `[N, latent]`.
     fn decode(&self, codes: &Tensor) -> Result<Tensor> {
-        check::codes("decode: codes", codes, self.config().latent(), self.device())?;
+        check::codes("decode: codes", codes, self.latent(), self.device())?;
         Ok(tch::no_grad(|| self.decode_logits_t(codes, false).sigmoid()))
     }
 
@@ -206,6 +256,103 @@ pub trait Autoencoder {
     /// A copy of the trained decoder as a model of its own.
     fn decoder(&self) -> Result<Decoder> {
         Half::copy_from(self.var_store(), self.config(), Part::Decoder).map(Decoder)
+    }
+}
+
+/// An autoencoder of any [`Architecture`]: its variables, config, encoder and decoder.
+///
+/// ```no_run
+/// use aekit::prelude::*;
+/// # fn main() -> aekit::Result<()> {
+/// let data = FashionMnist::load()?;
+/// let mut model = DenseAutoencoder::new(&DenseConfig::standard(32), aekit::device()?)?;
+/// let history = train(&mut model, &data.train, &data.validation, &TrainConfig::default())?;
+/// model.save("model.safetensors")?;
+/// let again = DenseAutoencoder::load("model.safetensors", Device::Cpu)?;
+/// # Ok(()) }
+/// ```
+pub struct Model<C: Architecture> {
+    vs: nn::VarStore,
+    config: C,
+    encoder: Layers,
+    decoder: Layers,
+}
+
+impl<C: Architecture> Model<C> {
+    /// A freshly initialised model on `device` (seed with [`crate::manual_seed`] for repeatable weights).
+    pub fn new(config: &C, device: Device) -> Result<Self> {
+        config.validate()?;
+        let vs = nn::VarStore::new(device);
+        let encoder = config.encoder(&(vs.root() / "encoder"));
+        let decoder = config.decoder(&(vs.root() / "decoder"));
+        Ok(Model { vs, config: config.clone(), encoder, decoder })
+    }
+
+    /// Loads a model saved by [`Autoencoder::save`].
+    pub fn load(path: impl AsRef<Path>, device: Device) -> Result<Self> {
+        let path = path.as_ref();
+        let file = checkpoint::read(path, Part::Autoencoder)?;
+        let described = file.config.describe();
+        let config = C::from_config(file.config.clone())
+            .ok_or_else(|| Error::checkpoint(path, format!("holds a {described}, not this kind of model")))?;
+        let mut model = Model::new(&config, device)?;
+        file.copy_into(path, &mut model.vs)?;
+        Ok(model)
+    }
+
+    /// Saves the whole model (weights and config) as one `.safetensors` file (atomically).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        Autoencoder::save(self, path.as_ref())
+    }
+
+    /// The kind's own config.
+    pub fn kind_config(&self) -> &C {
+        &self.config
+    }
+
+    /// Shows a one-line description inline in a notebook.
+    pub fn evcxr_display(&self) {
+        println!("{}", crate::display::mime_block("text/plain", &self.to_string()));
+    }
+}
+
+impl<C: Architecture> Autoencoder for Model<C> {
+    fn config(&self) -> ModelConfig {
+        self.config.clone().into()
+    }
+
+    fn var_store(&self) -> &nn::VarStore {
+        &self.vs
+    }
+
+    fn var_store_mut(&mut self) -> &mut nn::VarStore {
+        &mut self.vs
+    }
+
+    fn encoder_layers(&self) -> &Layers {
+        &self.encoder
+    }
+
+    fn decoder_layers(&self) -> &Layers {
+        &self.decoder
+    }
+
+    fn encode_t(&self, images: &Tensor, train: bool) -> Tensor {
+        self.config.codes(self.encoder.forward_t(images, train))
+    }
+
+    fn losses_t(&self, input: &Tensor, target: &Tensor, loss: ReconLoss, train: bool) -> Losses {
+        self.config.losses(&self.encoder, &self.decoder, input, target, loss, train)
+    }
+
+    fn latent(&self) -> i64 {
+        self.config.latent()
+    }
+}
+
+impl<C: Architecture> fmt::Display for Model<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {} parameters, on {:?}", self.config.describe(), self.parameter_count(), self.device())
     }
 }
 
@@ -289,7 +436,7 @@ impl Encoder {
     /// Codes `[N, latent]` for images `[N, 1, 28, 28]`.
     pub fn encode(&self, images: &Tensor) -> Result<Tensor> {
         check::images("Encoder::encode: images", images, Some(self.0.vs.device()))?;
-        Ok(tch::no_grad(|| self.0.net.forward_t(images, false)))
+        Ok(tch::no_grad(|| self.0.config.codes(self.0.net.forward_t(images, false))))
     }
 
     /// The config of the autoencoder this encoder came from.
