@@ -35,7 +35,10 @@ pub use error::{Error, Result};
 /// What a notebook or program usually needs.
 pub mod prelude {
     pub use crate::data::{Dataset, FashionMnist, CLASS_NAMES};
-    pub use crate::models::{Activation, Autoencoder, Decoder, DenseAutoencoder, DenseConfig, Encoder, ReconLoss};
+    pub use crate::models::{
+        Activation, Autoencoder, ConvAutoencoder, ConvConfig, Decoder, DenseAutoencoder, DenseConfig, Encoder,
+        ReconLoss,
+    };
     pub use crate::plot::{loss_curve, reconstruction_grid, ImageGrid};
     pub use crate::train::{evaluate, train, History, TrainConfig};
     pub use crate::{device, epochs, manual_seed, quick_mode};

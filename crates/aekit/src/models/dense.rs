@@ -148,12 +148,10 @@ impl Architecture for DenseConfig {
     }
 
     fn from_config(config: ModelConfig) -> Option<Self> {
-        #[allow(irrefutable_let_patterns)] // until the family has more kinds
-        let ModelConfig::Dense(c) = config
-        else {
-            return None;
-        };
-        Some(c)
+        match config {
+            ModelConfig::Dense(c) => Some(c),
+            _ => None,
+        }
     }
 }
 

@@ -42,6 +42,12 @@ impl Layers {
         self
     }
 
+    /// These layers followed by `next`'s.
+    pub fn then(mut self, next: Layers) -> Self {
+        self.layers.extend(next.layers);
+        self
+    }
+
     /// One row per layer for `input`, counting the variables of `vs` under `prefix<name>.`.
     pub fn summary(&self, input: &Tensor, vs: &nn::VarStore, prefix: &str) -> (Vec<LayerRow>, Tensor) {
         let vars = vs.variables();

@@ -5,6 +5,7 @@
 //! sigmoid, and training fuses it into the loss (binary cross-entropy with logits), which is
 //! the same objective as Keras' sigmoid output + `binary_crossentropy`, computed stably.
 
+mod conv;
 mod dense;
 mod layers;
 
@@ -18,6 +19,7 @@ use tch::{nn, nn::ModuleT, Device, Kind, Reduction, Tensor};
 use crate::checkpoint::{self, Part};
 use crate::{check, Error, Result};
 
+pub use conv::{ConvAutoencoder, ConvConfig};
 pub use dense::{DenseAutoencoder, DenseConfig};
 pub use layers::{Activation, LayerRow, Layers, Summary};
 
@@ -120,6 +122,7 @@ pub trait Architecture: Clone + fmt::Debug + Into<ModelConfig> + Sized {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ModelConfig {
     Dense(DenseConfig),
+    Conv(ConvConfig),
 }
 
 /// Runs `$body` with `$c` bound to the config of whichever kind `$config` is.
@@ -127,6 +130,7 @@ macro_rules! with_kind {
     ($config:expr, $c:ident => $body:expr) => {
         match $config {
             ModelConfig::Dense($c) => $body,
+            ModelConfig::Conv($c) => $body,
         }
     };
 }

@@ -1,4 +1,4 @@
-use aekit::models::{Activation, ModelConfig};
+use aekit::models::{Activation, ConvAutoencoder, ConvConfig, ModelConfig};
 use aekit::prelude::*;
 use aekit::Error;
 use tch::nn::OptimizerConfig;
@@ -143,4 +143,40 @@ fn deep_models_mirror_their_hidden_layers() {
         assert!(err.contains(field), "{err}");
     }
     assert!("swish".parse::<Activation>().unwrap_err().to_string().contains("relu, leaky_relu"));
+}
+
+#[test]
+fn convolutional_models_shrink_and_mirror_the_image() {
+    let x = real().test.images.narrow(0, 0, 3);
+    for (config, latent) in [
+        (ConvConfig::default(), 64),
+        (ConvConfig { latent: None, channels: vec![16, 8], ..Default::default() }, 8 * 7 * 7),
+    ] {
+        let m = ConvAutoencoder::new(&config, Device::Cpu).unwrap();
+        assert_eq!(m.encode(&x).unwrap().size(), [3, latent]);
+        assert_eq!(m.forward(&x).unwrap().size(), [3, 1, 28, 28]);
+        let summary = m.summary();
+        assert_eq!(summary.parameters(), m.parameter_count());
+        let conv2 = summary.rows.iter().find(|r| r.name == "encoder.conv2").unwrap();
+        assert_eq!(conv2.output[2..], [7, 7]);
+    }
+    let stride4 =
+        ConvAutoencoder::new(&ConvConfig { stride: 4, kernel: 5, ..Default::default() }, Device::Cpu).unwrap();
+    assert_eq!(stride4.forward(&x).unwrap().size(), [3, 1, 28, 28]);
+    for (bad, field) in [
+        (ConvConfig { kernel: 4, ..Default::default() }, "kernel"),
+        (ConvConfig { kernel: 29, ..Default::default() }, "kernel"),
+        (ConvConfig { stride: 0, ..Default::default() }, "stride"),
+        (ConvConfig { channels: vec![], ..Default::default() }, "channels"),
+        (ConvConfig { latent: Some(0), ..Default::default() }, "latent"),
+    ] {
+        let err = ConvAutoencoder::new(&bad, Device::Cpu).err().unwrap().to_string();
+        assert!(err.contains(field), "{err}");
+    }
+    // A checkpoint of one kind does not load as another.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("conv.safetensors");
+    ConvAutoencoder::new(&ConvConfig::default(), Device::Cpu).unwrap().save(&path).unwrap();
+    let err = DenseAutoencoder::load(&path, Device::Cpu).err().unwrap().to_string();
+    assert!(err.contains("holds a convolutional autoencoder"), "{err}");
 }
