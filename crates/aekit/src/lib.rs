@@ -36,11 +36,11 @@ pub use error::{Error, Result};
 pub mod prelude {
     pub use crate::data::{Dataset, FashionMnist, CLASS_NAMES};
     pub use crate::models::{
-        Activation, Autoencoder, ConvAutoencoder, ConvConfig, Decoder, DenseAutoencoder, DenseConfig, Encoder,
-        ReconLoss,
+        Activation, Autoencoder, ConvAutoencoder, ConvConfig, Corruption, Decoder, DenseAutoencoder, DenseConfig,
+        Encoder, ReconLoss,
     };
     pub use crate::plot::{loss_curve, reconstruction_grid, ImageGrid};
-    pub use crate::train::{evaluate, train, History, TrainConfig};
+    pub use crate::train::{evaluate, evaluate_denoising, train, History, TrainConfig};
     pub use crate::{device, epochs, manual_seed, quick_mode};
     pub use tch::{Device, Kind, Tensor};
 }

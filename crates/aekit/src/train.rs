@@ -8,7 +8,7 @@ use tch::nn::OptimizerConfig;
 use tch::{nn, Device, Kind, Tensor};
 
 use crate::data::Dataset;
-use crate::models::{Autoencoder, ReconLoss};
+use crate::models::{Autoencoder, Corruption, ReconLoss};
 use crate::{check, Error, Result};
 
 /// How to train. The defaults are the tutorial's: 10 epochs of Adam (1e-3), batches of 256, BCE.
@@ -23,6 +23,8 @@ pub struct TrainConfig {
     /// Where to train; the model moves there. `None`: [`crate::device`] (`$AEKIT_DEVICE`, else
     /// CUDA when available, else the CPU).
     pub device: Option<Device>,
+    /// Train to denoise: the model sees corrupted images and rebuilds the clean ones.
+    pub corruption: Option<Corruption>,
     /// Print one line per epoch.
     pub verbose: bool,
 }
@@ -36,6 +38,7 @@ impl Default for TrainConfig {
             loss: ReconLoss::Bce,
             seed: 42,
             device: None,
+            corruption: None,
             verbose: true,
         }
     }
@@ -49,6 +52,9 @@ impl TrainConfig {
         }
         if self.batch_size == 0 {
             return Err(Error::config("TrainConfig::batch_size", "must be at least 1 (the tutorial uses 256)"));
+        }
+        if let Some(c) = &self.corruption {
+            c.validate()?;
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return Err(Error::config(
@@ -123,7 +129,6 @@ pub fn train(
         None => crate::device()?,
     };
     model.var_store_mut().set_device(device);
-    tch::manual_seed(config.seed as i64);
     let mut opt = nn::Adam::default().build(model.var_store(), config.learning_rate)?;
     if config.verbose {
         println!(
@@ -143,10 +148,17 @@ pub fn train(
         // Sums stay on the device: no host synchronisation per batch.
         let mut total = Tensor::zeros([], (Kind::Float, device));
         let mut terms: Vec<(&'static str, Tensor)> = Vec::new();
-        let shuffle = Some(config.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u64));
+        let epoch_seed = config.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u64);
+        // libtorch's generator (dropout, noise) restarts each epoch, as validation reseeds it.
+        crate::manual_seed(epoch_seed);
+        let shuffle = Some(epoch_seed);
         for batch in train.batches(config.batch_size, shuffle, device)? {
             let n = batch.images.size()[0] as f64;
-            let losses = model.losses_t(&batch.images, &batch.images, config.loss, true);
+            let input = match &config.corruption {
+                Some(c) => c.apply(&batch.images),
+                None => batch.images.shallow_clone(),
+            };
+            let losses = model.losses_t(&input, &batch.images, config.loss, true);
             opt.backward_step(&losses.total);
             total += losses.total.detach() * n;
             for (i, (name, value)) in losses.terms.iter().enumerate() {
@@ -161,7 +173,10 @@ pub fn train(
         if !train_loss.is_finite() {
             return Err(Error::Diverged { epoch, loss: train_loss });
         }
-        let val_loss = evaluate(&*model, validation, config.loss)?;
+        let val_loss = match &config.corruption {
+            Some(c) => evaluate_denoising(&*model, validation, config.loss, c, config.seed)?,
+            None => evaluate(&*model, validation, config.loss)?,
+        };
         let record = Epoch {
             epoch,
             train_loss,
@@ -180,14 +195,40 @@ pub fn train(
     Ok(history)
 }
 
-/// Mean reconstruction loss of `model` over `data` (e.g. the test set), without training.
+/// Mean loss of `model` over `data` (e.g. the test set), without training.
 pub fn evaluate(model: &dyn Autoencoder, data: &Dataset, loss: ReconLoss) -> Result<f64> {
+    mean_loss(model, data, loss, None)
+}
+
+/// Mean loss of rebuilding `data` from copies corrupted by `corruption` (seeded: the same
+/// noise every call).
+pub fn evaluate_denoising(
+    model: &dyn Autoencoder,
+    data: &Dataset,
+    loss: ReconLoss,
+    corruption: &Corruption,
+    seed: u64,
+) -> Result<f64> {
+    corruption.validate()?;
+    mean_loss(model, data, loss, Some((corruption, seed)))
+}
+
+fn mean_loss(
+    model: &dyn Autoencoder,
+    data: &Dataset,
+    loss: ReconLoss,
+    corruption: Option<(&Corruption, u64)>,
+) -> Result<f64> {
     check_dataset("evaluation set", data, loss)?;
+    if let Some((_, seed)) = corruption {
+        crate::manual_seed(seed);
+    }
     let mut total = Tensor::zeros([], (Kind::Float, model.device()));
     tch::no_grad(|| -> Result<()> {
         for batch in data.batches(1024, None, model.device())? {
             let n = batch.images.size()[0] as f64;
-            total += model.losses_t(&batch.images, &batch.images, loss, false).total * n;
+            let input = corruption.map_or_else(|| batch.images.shallow_clone(), |(c, _)| c.apply(&batch.images));
+            total += model.losses_t(&input, &batch.images, loss, false).total * n;
         }
         Ok(())
     })?;

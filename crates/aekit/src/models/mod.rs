@@ -6,6 +6,7 @@
 //! the same objective as Keras' sigmoid output + `binary_crossentropy`, computed stably.
 
 mod conv;
+mod denoising;
 mod dense;
 mod layers;
 
@@ -20,6 +21,7 @@ use crate::checkpoint::{self, Part};
 use crate::{check, Error, Result};
 
 pub use conv::{ConvAutoencoder, ConvConfig};
+pub use denoising::Corruption;
 pub use dense::{DenseAutoencoder, DenseConfig};
 pub use layers::{Activation, LayerRow, Layers, Summary};
 

@@ -1,0 +1,58 @@
+//! Denoising: any autoencoder trained to rebuild the clean image from a corrupted one
+//! (`TrainConfig::corruption`). The corruptions, each clamped to [0, 1]:
+
+use serde::{Deserialize, Serialize};
+use tch::{Kind, Tensor};
+
+use crate::{Error, Result};
+
+/// How to corrupt images for denoising.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Corruption {
+    /// Adds Gaussian noise of standard deviation `sigma` to every pixel.
+    Gaussian { sigma: f64 },
+    /// Sets a random `fraction` of the pixels to 0.
+    Masking { fraction: f64 },
+    /// Sets a random `fraction` of the pixels to 0 or 1, half each.
+    SaltAndPepper { fraction: f64 },
+}
+
+impl Corruption {
+    /// Checks the values before any tensor is built.
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            Corruption::Gaussian { sigma } if !(sigma.is_finite() && sigma >= 0.0) => {
+                Err(Error::config("Corruption::Gaussian::sigma", format!("{sigma} must be ≥ 0 (0.1–0.5 is usual)")))
+            }
+            Corruption::Masking { fraction } | Corruption::SaltAndPepper { fraction }
+                if !(0.0..=1.0).contains(&fraction) =>
+            {
+                Err(Error::config("Corruption fraction", format!("{fraction} must lie in [0, 1]")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A corrupted copy of `images`, drawn from libtorch's generator (see [`crate::manual_seed`]).
+    pub fn apply(&self, images: &Tensor) -> Tensor {
+        let uniform = || images.rand_like();
+        let noisy = match *self {
+            Corruption::Gaussian { sigma } => images + images.randn_like() * sigma,
+            Corruption::Masking { fraction } => images * uniform().ge(fraction).to_kind(Kind::Float),
+            Corruption::SaltAndPepper { fraction } => {
+                let hit = uniform().lt(fraction);
+                let salt = uniform().ge(0.5).to_kind(Kind::Float);
+                images.where_self(&hit.logical_not(), &salt)
+            }
+        };
+        noisy.clamp(0.0, 1.0)
+    }
+
+    /// [`Corruption::apply`] after seeding libtorch's generator with `seed`: the same seed gives
+    /// the same noise.
+    pub fn apply_seeded(&self, images: &Tensor, seed: u64) -> Tensor {
+        crate::manual_seed(seed);
+        self.apply(images)
+    }
+}
