@@ -37,7 +37,7 @@ pub mod prelude {
     pub use crate::data::{Dataset, FashionMnist, CLASS_NAMES};
     pub use crate::models::{
         Activation, Autoencoder, ConvAutoencoder, ConvConfig, Corruption, Decoder, DenseAutoencoder, DenseConfig,
-        Encoder, ReconLoss,
+        Encoder, ReconLoss, Vae, VaeConfig,
     };
     pub use crate::plot::{loss_curve, reconstruction_grid, ImageGrid};
     pub use crate::train::{evaluate, evaluate_denoising, train, History, TrainConfig};

@@ -79,7 +79,7 @@ impl DenseConfig {
 }
 
 /// Adds a dense layer `name` (variables under `p / name`), then `activation` and dropout.
-fn dense(
+pub(super) fn dense_layer(
     layers: Layers,
     p: &nn::Path,
     name: &str,
@@ -104,10 +104,10 @@ fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     let mut layers = Layers::new().op("flatten", |x, _| x.flatten(1, -1));
     let mut width = IMAGE_PIXELS as usize;
     for (i, &h) in c.hidden.iter().enumerate() {
-        layers = dense(layers, p, &format!("fc{}", i + 1), width, h, Some(c.activation), c.dropout);
+        layers = dense_layer(layers, p, &format!("fc{}", i + 1), width, h, Some(c.activation), c.dropout);
         width = h;
     }
-    dense(layers, p, "code", width, c.latent, Some(c.code_activation), 0.0)
+    dense_layer(layers, p, "code", width, c.latent, Some(c.code_activation), 0.0)
 }
 
 /// # Shapes
@@ -116,10 +116,10 @@ fn decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     let mut layers = Layers::new();
     let mut width = c.latent;
     for (i, &h) in c.hidden.iter().rev().enumerate() {
-        layers = dense(layers, p, &format!("fc{}", i + 1), width, h, Some(c.activation), c.dropout);
+        layers = dense_layer(layers, p, &format!("fc{}", i + 1), width, h, Some(c.activation), c.dropout);
         width = h;
     }
-    dense(layers, p, "out", width, IMAGE_PIXELS as usize, None, 0.0).op("reshape", |x, _| x.view([-1, 1, 28, 28]))
+    dense_layer(layers, p, "out", width, IMAGE_PIXELS as usize, None, 0.0).op("reshape", |x, _| x.view([-1, 1, 28, 28]))
 }
 
 /// A dense autoencoder: the tutorial's standard one by default (784 → 64 (ReLU) → 784

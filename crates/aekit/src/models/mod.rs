@@ -9,6 +9,7 @@ mod conv;
 mod denoising;
 mod dense;
 mod layers;
+mod vae;
 
 use std::fmt;
 use std::path::Path;
@@ -24,6 +25,7 @@ pub use conv::{ConvAutoencoder, ConvConfig};
 pub use denoising::Corruption;
 pub use dense::{DenseAutoencoder, DenseConfig};
 pub use layers::{Activation, LayerRow, Layers, Summary};
+pub use vae::{Vae, VaeConfig};
 
 /// Pixels in one image (28 × 28).
 pub const IMAGE_PIXELS: i64 = 28 * 28;
@@ -45,6 +47,16 @@ impl ReconLoss {
         match self {
             ReconLoss::Bce => logits.binary_cross_entropy_with_logits::<Tensor>(target, None, None, Reduction::Mean),
             ReconLoss::Mse => logits.sigmoid().mse_loss(target, Reduction::Mean),
+        }
+    }
+}
+
+impl ReconLoss {
+    /// Loss summed over pixels and images (a VAE's reconstruction term, in nats for BCE).
+    pub fn compute_sum(self, logits: &Tensor, target: &Tensor) -> Tensor {
+        match self {
+            ReconLoss::Bce => logits.binary_cross_entropy_with_logits::<Tensor>(target, None, None, Reduction::Sum),
+            ReconLoss::Mse => logits.sigmoid().mse_loss(target, Reduction::Sum),
         }
     }
 }
@@ -125,6 +137,7 @@ pub trait Architecture: Clone + fmt::Debug + Into<ModelConfig> + Sized {
 pub enum ModelConfig {
     Dense(DenseConfig),
     Conv(ConvConfig),
+    Vae(VaeConfig),
 }
 
 /// Runs `$body` with `$c` bound to the config of whichever kind `$config` is.
@@ -133,6 +146,7 @@ macro_rules! with_kind {
         match $config {
             ModelConfig::Dense($c) => $body,
             ModelConfig::Conv($c) => $body,
+            ModelConfig::Vae($c) => $body,
         }
     };
 }

@@ -1,4 +1,4 @@
-use aekit::models::{Activation, ConvAutoencoder, ConvConfig, ModelConfig};
+use aekit::models::{Activation, ConvAutoencoder, ConvConfig, ModelConfig, Vae, VaeConfig};
 use aekit::prelude::*;
 use aekit::Error;
 use tch::nn::OptimizerConfig;
@@ -179,4 +179,62 @@ fn convolutional_models_shrink_and_mirror_the_image() {
     ConvAutoencoder::new(&ConvConfig::default(), Device::Cpu).unwrap().save(&path).unwrap();
     let err = DenseAutoencoder::load(&path, Device::Cpu).err().unwrap().to_string();
     assert!(err.contains("holds a convolutional autoencoder"), "{err}");
+}
+
+#[test]
+fn variational_autoencoders_sample_interpolate_and_map() {
+    let x = real().test.images.narrow(0, 0, 4);
+    for config in [VaeConfig::default(), VaeConfig::conv(2)] {
+        manual_seed(2);
+        let vae = Vae::new(&config, Device::Cpu).unwrap();
+        let latent = config.latent as i64;
+        assert_eq!(vae.encode(&x).unwrap().size(), [4, latent], "codes are the means");
+        assert!(vae.encode(&x).unwrap().equal(&vae.encode(&x).unwrap()), "encoding is deterministic");
+        let losses = vae.losses_t(&x, &x, ReconLoss::Bce, true);
+        let names: Vec<&str> = losses.terms.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["reconstruction", "kl"]);
+        let (recon, kl) = (losses.terms[0].1.double_value(&[]), losses.terms[1].1.double_value(&[]));
+        assert!(recon > 100.0 && kl >= 0.0, "per-image nats: {recon}, {kl}");
+        assert!((losses.total.double_value(&[]) - (recon + kl)).abs() < 1e-3);
+        let samples = vae.sample(6).unwrap();
+        assert_eq!(samples.size(), [6, 1, 28, 28]);
+        assert!(samples.min().double_value(&[]) >= 0.0 && samples.max().double_value(&[]) <= 1.0);
+        let (a, b) = (x.narrow(0, 0, 1), x.narrow(0, 1, 1));
+        let strip = vae.interpolate(&a, &b, 5).unwrap();
+        assert_eq!(strip.size(), [5, 1, 28, 28]);
+        let ends = vae.decode(&Tensor::cat(&[vae.encode(&a).unwrap(), vae.encode(&b).unwrap()], 0)).unwrap();
+        assert!(strip.narrow(0, 0, 1).allclose(&ends.narrow(0, 0, 1), 1e-5, 1e-6, false));
+        assert!(strip.narrow(0, 4, 1).allclose(&ends.narrow(0, 1, 1), 1e-5, 1e-6, false));
+        assert!(vae.interpolate(&a, &b, 1).is_err());
+    }
+    let flat = Vae::new(&VaeConfig { latent: 2, ..Default::default() }, Device::Cpu).unwrap();
+    assert_eq!(flat.manifold(5).unwrap().size(), [25, 1, 28, 28]);
+    assert!(Vae::new(&VaeConfig::default(), Device::Cpu).unwrap().manifold(5).unwrap_err().to_string().contains("2-D"));
+    assert!(Vae::new(&VaeConfig { latent: 0, ..Default::default() }, Device::Cpu).is_err());
+    assert!(Vae::new(&VaeConfig { beta: -1.0, ..Default::default() }, Device::Cpu).is_err());
+}
+
+#[test]
+fn vae_training_lowers_the_negative_elbo_and_round_trips() {
+    let data = real();
+    manual_seed(3);
+    let mut vae = Vae::new(&VaeConfig::default(), Device::Cpu).unwrap();
+    let test = data.test.take(512);
+    let before = evaluate(&vae, &test, ReconLoss::Bce).unwrap();
+    let config =
+        TrainConfig { epochs: 1, batch_size: 128, device: Some(Device::Cpu), verbose: false, ..Default::default() };
+    let history = train(&mut vae, &data.train.take(8192), &data.validation.take(512), &config).unwrap();
+    let after = evaluate(&vae, &test, ReconLoss::Bce).unwrap();
+    assert!(after < before - 100.0, "negative ELBO {before} -> {after}");
+    assert_eq!(history.epochs[0].terms.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["reconstruction", "kl"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vae.safetensors");
+    vae.save(&path).unwrap();
+    let loaded = Vae::load(&path, Device::Cpu).unwrap();
+    let x = test.images.narrow(0, 0, 3);
+    assert!(loaded.encode(&x).unwrap().equal(&vae.encode(&x).unwrap()));
+    // The encoder alone gives the means too.
+    vae.encoder().unwrap().save(dir.path().join("enc.safetensors")).unwrap();
+    let encoder = Encoder::load(dir.path().join("enc.safetensors"), Device::Cpu).unwrap();
+    assert!(encoder.encode(&x).unwrap().equal(&vae.encode(&x).unwrap()));
 }

@@ -1,0 +1,190 @@
+//! Variational autoencoders: the encoder gives a mean and a log-variance per code dimension, a
+//! code is sampled from that Gaussian (reparameterized, so gradients flow), and the loss is
+//! the reconstruction plus β times the KL divergence from the standard normal prior.
+
+use serde::{Deserialize, Serialize};
+use tch::{nn, Kind, Tensor};
+
+use super::conv::conv_encoder;
+use super::dense::dense_layer;
+use super::{
+    Activation, Architecture, Autoencoder, ConvConfig, DenseConfig, Layers, Losses, Model, ModelConfig, ReconLoss,
+    IMAGE_PIXELS,
+};
+use crate::{check, Error, Result};
+
+/// Config of [`Vae`]. The default is the classic dense VAE 784-400-20 (as in PyTorch's example).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VaeConfig {
+    /// Dimensions of the code.
+    pub latent: usize,
+    /// Dense hidden layers (dense VAE), mirrored in the decoder.
+    pub hidden: Vec<usize>,
+    /// A convolutional body instead of the dense one (its `latent` is ignored).
+    pub conv: Option<ConvConfig>,
+    /// Weight of the KL term (1 is the ELBO; β > 1 a β-VAE).
+    pub beta: f64,
+}
+
+impl Default for VaeConfig {
+    fn default() -> Self {
+        VaeConfig { latent: 20, hidden: vec![400], conv: None, beta: 1.0 }
+    }
+}
+
+impl VaeConfig {
+    /// A convolutional VAE with the default convolutions.
+    pub fn conv(latent: usize) -> Self {
+        VaeConfig { latent, hidden: vec![], conv: Some(ConvConfig { latent: None, ..Default::default() }), beta: 1.0 }
+    }
+
+    fn conv_body(&self) -> Option<ConvConfig> {
+        self.conv.clone().map(|c| ConvConfig { latent: None, ..c })
+    }
+}
+
+/// A variational autoencoder: [`Vae::sample`] draws new images, [`Vae::interpolate`] walks
+/// between two, [`Vae::manifold`] maps a 2-D code space.
+pub type Vae = Model<VaeConfig>;
+
+impl Architecture for VaeConfig {
+    fn validate(&self) -> Result<()> {
+        if self.latent == 0 {
+            return Err(Error::config("VaeConfig::latent", "must be at least 1 (20 is usual, 2 to plot it)"));
+        }
+        if !(self.beta.is_finite() && self.beta >= 0.0) {
+            return Err(Error::config("VaeConfig::beta", format!("{} must be ≥ 0", self.beta)));
+        }
+        match self.conv_body() {
+            Some(conv) => conv.validate(),
+            None => DenseConfig { latent: self.latent, hidden: self.hidden.clone(), ..Default::default() }.validate(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        let body = match self.conv_body() {
+            Some(conv) => format!("convolutional, channels {:?}", conv.channels),
+            None => {
+                let widths: Vec<String> = self.hidden.iter().map(|h| h.to_string()).collect();
+                format!("dense 784 → {} →", widths.join(" → "))
+            }
+        };
+        format!("variational autoencoder ({body} latent {}, β = {})", self.latent, self.beta)
+    }
+
+    fn latent(&self) -> i64 {
+        self.latent as i64
+    }
+
+    /// Ends in `[N, 2 × latent]`: means, then log-variances.
+    fn encoder(&self, p: &nn::Path) -> Layers {
+        let (mut layers, width) = match self.conv_body() {
+            Some(conv) => {
+                let width = conv.latent();
+                (conv_encoder(p, &conv), width as usize)
+            }
+            None => {
+                let mut layers = Layers::new().op("flatten", |x, _| x.flatten(1, -1));
+                let mut width = IMAGE_PIXELS as usize;
+                for (i, &h) in self.hidden.iter().enumerate() {
+                    layers = dense_layer(layers, p, &format!("fc{}", i + 1), width, h, Some(Activation::Relu), 0.0);
+                    width = h;
+                }
+                (layers, width)
+            }
+        };
+        layers = dense_layer(layers, p, "code", width, 2 * self.latent, None, 0.0);
+        layers
+    }
+
+    fn decoder(&self, p: &nn::Path) -> Layers {
+        match self.conv_body() {
+            Some(conv) => ConvConfig { latent: Some(self.latent), ..conv }.decoder(p),
+            None => DenseConfig { latent: self.latent, hidden: self.hidden.clone(), ..Default::default() }.decoder(p),
+        }
+    }
+
+    /// The means.
+    fn codes(&self, encoded: Tensor) -> Tensor {
+        encoded.narrow(1, 0, self.latent as i64)
+    }
+
+    /// Negative ELBO per image: reconstruction summed over pixels, plus β · KL.
+    fn losses(
+        &self,
+        encoder: &Layers,
+        decoder: &Layers,
+        input: &Tensor,
+        target: &Tensor,
+        loss: ReconLoss,
+        train: bool,
+    ) -> Losses {
+        use tch::nn::ModuleT;
+        let encoded = encoder.forward_t(input, train);
+        let l = self.latent as i64;
+        let (mean, log_var) = (encoded.narrow(1, 0, l), encoded.narrow(1, l, l));
+        let code = &mean + (&log_var * 0.5).exp() * mean.randn_like();
+        let n = input.size()[0] as f64;
+        let recon = loss.compute_sum(&decoder.forward_t(&code, train), target) / n;
+        let kl = (log_var.exp() + mean.square() - &log_var - 1.0).sum(Kind::Float) * (0.5 / n);
+        Losses { total: &recon + &kl * self.beta, terms: vec![("reconstruction", recon), ("kl", kl)] }
+    }
+
+    fn from_config(config: ModelConfig) -> Option<Self> {
+        match config {
+            ModelConfig::Vae(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+impl From<VaeConfig> for ModelConfig {
+    fn from(c: VaeConfig) -> Self {
+        ModelConfig::Vae(c)
+    }
+}
+
+impl Vae {
+    /// `n` new images decoded from codes drawn from the prior N(0, I) (libtorch's generator).
+    pub fn sample(&self, n: usize) -> Result<Tensor> {
+        if n == 0 {
+            return Err(Error::input("Vae::sample", "asked for 0 images"));
+        }
+        let codes = Tensor::randn([n as i64, self.latent()], (Kind::Float, self.device()));
+        self.decode(&codes)
+    }
+
+    /// `steps` images along the straight line between the codes of images `a` and `b`
+    /// (each `[1, 1, 28, 28]`), ends included.
+    pub fn interpolate(&self, a: &Tensor, b: &Tensor, steps: usize) -> Result<Tensor> {
+        if steps < 2 {
+            return Err(Error::input("Vae::interpolate", format!("steps = {steps}: need at least 2 (both ends)")));
+        }
+        let (za, zb) = (self.encode(a)?, self.encode(b)?);
+        if za.size()[0] != 1 || zb.size()[0] != 1 {
+            return Err(Error::input("Vae::interpolate", "give one image for each end ([1, 1, 28, 28])"));
+        }
+        let t = Tensor::linspace(0.0, 1.0, steps as i64, (Kind::Float, self.device())).unsqueeze(1);
+        self.decode(&(&za * (1.0 - &t) + &zb * &t))
+    }
+
+    /// For a 2-D code: images decoded on a `side × side` grid of codes spread by the prior's
+    /// quantiles (5 % to 95 %), row by row; the first coordinate runs along rows.
+    pub fn manifold(&self, side: usize) -> Result<Tensor> {
+        if self.latent() != 2 {
+            return Err(Error::input(
+                "Vae::manifold",
+                format!("needs a 2-D code, this model's is {}-D", self.latent()),
+            ));
+        }
+        if side < 2 {
+            return Err(Error::input("Vae::manifold", "side must be at least 2"));
+        }
+        let q = Tensor::linspace(0.05, 0.95, side as i64, (Kind::Float, self.device()));
+        let z = (q * 2.0 - 1.0).erfinv() * std::f64::consts::SQRT_2;
+        let grid = Tensor::stack(&[z.repeat_interleave_self_int(side as i64, 0, None), z.repeat([side as i64])], 1);
+        check::codes("Vae::manifold", &grid, 2, self.device())?;
+        self.decode(&grid)
+    }
+}
