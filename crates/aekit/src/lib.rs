@@ -23,6 +23,7 @@ pub mod checkpoint;
 pub mod data;
 pub mod display;
 mod error;
+pub mod eval;
 pub mod files;
 pub mod models;
 pub mod plot;

@@ -9,6 +9,7 @@ mod conv;
 mod denoising;
 mod dense;
 mod layers;
+mod sparse;
 mod vae;
 
 use std::fmt;
@@ -25,6 +26,7 @@ pub use conv::{ConvAutoencoder, ConvConfig};
 pub use denoising::Corruption;
 pub use dense::{DenseAutoencoder, DenseConfig};
 pub use layers::{Activation, LayerRow, Layers, Summary};
+pub use sparse::{SparseAutoencoder, SparseConfig};
 pub use vae::{Vae, VaeConfig};
 
 /// Pixels in one image (28 × 28).
@@ -137,6 +139,7 @@ pub trait Architecture: Clone + fmt::Debug + Into<ModelConfig> + Sized {
 pub enum ModelConfig {
     Dense(DenseConfig),
     Conv(ConvConfig),
+    Sparse(SparseConfig),
     Vae(VaeConfig),
 }
 
@@ -146,6 +149,7 @@ macro_rules! with_kind {
         match $config {
             ModelConfig::Dense($c) => $body,
             ModelConfig::Conv($c) => $body,
+            ModelConfig::Sparse($c) => $body,
             ModelConfig::Vae($c) => $body,
         }
     };

@@ -1,4 +1,6 @@
-use aekit::models::{Activation, ConvAutoencoder, ConvConfig, ModelConfig, Vae, VaeConfig};
+use aekit::models::{
+    Activation, ConvAutoencoder, ConvConfig, ModelConfig, SparseAutoencoder, SparseConfig, Vae, VaeConfig,
+};
 use aekit::prelude::*;
 use aekit::Error;
 use tch::nn::OptimizerConfig;
@@ -237,4 +239,44 @@ fn vae_training_lowers_the_negative_elbo_and_round_trips() {
     vae.encoder().unwrap().save(dir.path().join("enc.safetensors")).unwrap();
     let encoder = Encoder::load(dir.path().join("enc.safetensors"), Device::Cpu).unwrap();
     assert!(encoder.encode(&x).unwrap().equal(&vae.encode(&x).unwrap()));
+}
+
+#[test]
+fn sparse_penalties_match_their_formulas_and_shrink_the_code() {
+    let x = real().test.images.narrow(0, 0, 16);
+    manual_seed(5);
+    let config = SparseConfig { l1: 0.01, ..SparseConfig::kl(8, 0.5, 0.05) };
+    let m = SparseAutoencoder::new(&config, Device::Cpu).unwrap();
+    let code = Vec::<Vec<f32>>::try_from(m.encode(&x).unwrap()).unwrap();
+    let losses = m.losses_t(&x, &x, ReconLoss::Bce, false);
+    let term = |name: &str| losses.terms.iter().find(|(n, _)| *n == name).unwrap().1.double_value(&[]);
+    // Independent f64 computations of both penalties.
+    let l1: f64 = code.iter().map(|row| row.iter().map(|v| v.abs() as f64).sum::<f64>()).sum::<f64>() / 16.0;
+    let kl: f64 = (0..8)
+        .map(|j| {
+            let rho_hat = code.iter().map(|row| row[j] as f64).sum::<f64>() / 16.0;
+            0.05 * (0.05 / rho_hat).ln() + 0.95 * (0.95 / (1.0 - rho_hat)).ln()
+        })
+        .sum();
+    assert!((term("l1") - l1).abs() < 1e-4 * l1, "{} vs {l1}", term("l1"));
+    assert!((term("kl_sparsity") - kl).abs() < 1e-3 * kl.max(1.0), "{} vs {kl}", term("kl_sparsity"));
+    let total = term("reconstruction") + 0.01 * l1 + 0.5 * kl;
+    assert!((losses.total.double_value(&[]) - total).abs() < 1e-3);
+
+    // KL sparsity on ReLU codes is refused: it needs activations in (0, 1).
+    let relu = SparseConfig { kl: 0.1, ..Default::default() };
+    assert!(SparseAutoencoder::new(&relu, Device::Cpu).err().unwrap().to_string().contains("Sigmoid"));
+    assert!(SparseAutoencoder::new(&SparseConfig { target: 1.0, ..Default::default() }, Device::Cpu).is_err());
+
+    // Training with an L1 penalty leaves a quieter code than training without.
+    let data = real();
+    let busy = |l1: f64| {
+        manual_seed(6);
+        let mut m = SparseAutoencoder::new(&SparseConfig { l1, ..Default::default() }, Device::Cpu).unwrap();
+        let config = TrainConfig { epochs: 1, device: Some(Device::Cpu), verbose: false, ..Default::default() };
+        train(&mut m, &data.train.take(8192), &data.validation.take(256), &config).unwrap();
+        aekit::eval::mean_code_activation(&m, &data.test.take(1000)).unwrap()
+    };
+    let (plain, sparse) = (busy(0.0), busy(1e-2));
+    assert!(sparse < plain * 0.5, "mean activation {plain} -> {sparse}");
 }
