@@ -10,20 +10,25 @@ use tch::{nn::VarStore, Device, Kind, Tensor};
 use crate::models::ModelConfig;
 use crate::{files, Error, Result};
 
-/// What a checkpoint file holds: a whole autoencoder or one of its halves.
+/// What a checkpoint file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     Autoencoder,
     Encoder,
     Decoder,
+    /// A training run: the model, the optimizer's state and the history so far.
+    Training,
 }
 
 impl Part {
+    const ALL: [Part; 4] = [Part::Autoencoder, Part::Encoder, Part::Decoder, Part::Training];
+
     fn name(self) -> &'static str {
         match self {
             Part::Autoencoder => "autoencoder",
             Part::Encoder => "encoder",
             Part::Decoder => "decoder",
+            Part::Training => "training",
         }
     }
 
@@ -33,6 +38,7 @@ impl Part {
             Part::Autoencoder => "the model kind's `load` (e.g. `DenseAutoencoder::load`)",
             Part::Encoder => "`Encoder::load`",
             Part::Decoder => "`Decoder::load`",
+            Part::Training => "`train::resume`",
         }
     }
 }
@@ -41,28 +47,37 @@ const FORMAT: &str = "aekit.format";
 const PART: &str = "aekit.part";
 const CONFIG: &str = "aekit.config";
 
-/// Writes every variable of `vs` as f32, with `part` and `config` in the metadata.
+/// Writes every variable of `vs`, with `part` and `config` in the metadata.
 pub(crate) fn save(path: &Path, part: Part, config: &ModelConfig, vs: &VarStore) -> Result<()> {
-    let mut owned: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
-    for (name, tensor) in vs.variables() {
+    let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    write(path, part, config, &vars, HashMap::new())
+}
+
+/// Writes named tensors as f32 with `part`, `config` and `extra` in the metadata.
+pub(crate) fn write(
+    path: &Path,
+    part: Part,
+    config: &ModelConfig,
+    tensors: &[(String, Tensor)],
+    mut extra: HashMap<String, String>,
+) -> Result<()> {
+    let fail = |e: String| Error::checkpoint(path, e);
+    let mut owned: Vec<(&str, Vec<usize>, Vec<u8>)> = Vec::new();
+    for (name, tensor) in tensors {
         let t = tensor.f_to_device(Device::Cpu)?.f_to_kind(Kind::Float)?.f_contiguous()?;
         let shape = t.size().iter().map(|&d| d as usize).collect();
         let values = Vec::<f32>::try_from(&t.f_flatten(0, -1)?)?;
-        owned.push((name.to_string(), shape, values.iter().flat_map(|v| v.to_le_bytes()).collect()));
+        owned.push((name, shape, values.iter().flat_map(|v| v.to_le_bytes()).collect()));
     }
     let views = owned
         .iter()
-        .map(|(n, s, b)| {
-            Ok((
-                n.as_str(),
-                TensorView::new(Dtype::F32, s.clone(), b).map_err(|e| Error::checkpoint(path, e.to_string()))?,
-            ))
-        })
+        .map(|(n, s, b)| Ok((*n, TensorView::new(Dtype::F32, s.clone(), b).map_err(|e| fail(e.to_string()))?)))
         .collect::<Result<Vec<_>>>()?;
-    let json = serde_json::to_string(config).map_err(|e| Error::checkpoint(path, e.to_string()))?;
-    let meta = HashMap::from([(FORMAT.into(), "1".into()), (PART.into(), part.name().into()), (CONFIG.into(), json)]);
-    let bytes =
-        safetensors::tensor::serialize(views, &Some(meta)).map_err(|e| Error::checkpoint(path, e.to_string()))?;
+    extra.insert(FORMAT.into(), "1".into());
+    extra.insert(PART.into(), part.name().into());
+    extra.insert(CONFIG.into(), serde_json::to_string(config).map_err(|e| fail(e.to_string()))?);
+    let bytes = safetensors::tensor::serialize(views, &Some(extra)).map_err(|e| fail(e.to_string()))?;
     files::write_atomic(path, &bytes)
 }
 
@@ -70,6 +85,7 @@ pub(crate) fn save(path: &Path, part: Part, config: &ModelConfig, vs: &VarStore)
 pub(crate) struct Checkpoint {
     bytes: Vec<u8>,
     pub config: ModelConfig,
+    pub metadata: HashMap<String, String>,
 }
 
 /// Reads a checkpoint, checking it is an aekit file holding `part`.
@@ -85,48 +101,58 @@ pub(crate) fn read(path: &Path, part: Part) -> Result<Checkpoint> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (_, meta) = SafeTensors::read_metadata(&bytes)
         .map_err(|e| Error::checkpoint(path, format!("not a valid safetensors file ({e:?}); it may be truncated")))?;
-    let meta = meta.metadata().clone().unwrap_or_default();
-    let Some(found) = meta.get(PART) else {
+    let metadata = meta.metadata().clone().unwrap_or_default();
+    let Some(found) = metadata.get(PART) else {
         return Err(Error::checkpoint(path, "has no aekit metadata; it was not written by aekit"));
     };
     if found != part.name() {
-        let holder = [Part::Autoencoder, Part::Encoder, Part::Decoder].into_iter().find(|p| p.name() == found);
+        let holder = Part::ALL.into_iter().find(|p| p.name() == found);
         let how = holder.map(|p| format!(": load it with {}", p.loader())).unwrap_or_default();
         return Err(Error::checkpoint(path, format!("holds {found}, not {}{how}", part.name())));
     }
-    let json = meta.get(CONFIG).ok_or_else(|| Error::checkpoint(path, "metadata lacks the model config"))?;
+    let json = metadata.get(CONFIG).ok_or_else(|| Error::checkpoint(path, "metadata lacks the model config"))?;
     let config = serde_json::from_str(json).map_err(|e| Error::checkpoint(path, format!("bad model config ({e})")))?;
-    Ok(Checkpoint { bytes, config })
+    Ok(Checkpoint { bytes, config, metadata })
 }
 
 impl Checkpoint {
     /// Copies the file's tensors into `vs`'s variables of the same names; every variable must
     /// be present with the same shape, and the file must hold nothing else.
     pub(crate) fn copy_into(&self, path: &Path, vs: &mut VarStore) -> Result<()> {
+        self.copy_named(path, vs.variables(), "")
+    }
+
+    /// Copies the file's tensors named `prefix + name` into `targets[name]`; every target must
+    /// be present with the same shape, and no other tensor may carry the prefix.
+    pub(crate) fn copy_named(&self, path: &Path, mut targets: HashMap<String, Tensor>, prefix: &str) -> Result<()> {
         let file =
             SafeTensors::deserialize(&self.bytes).map_err(|e| Error::checkpoint(path, format!("corrupt ({e:?})")))?;
-        let mut vars: HashMap<String, Tensor> = vs.variables();
-        for (name, view) in file.tensors() {
-            let Some(mut var) = vars.remove(&name) else {
+        for (full, view) in file.tensors() {
+            let Some(name) = full.strip_prefix(prefix) else { continue };
+            let Some(mut target) = targets.remove(name) else {
                 return Err(Error::checkpoint(
                     path,
-                    format!("tensor `{name}` is not part of this model (different architecture?)"),
+                    format!("tensor `{full}` is not part of this model (different architecture?)"),
                 ));
             };
             let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-            if view.dtype() != Dtype::F32 || shape != var.size() {
+            if view.dtype() != Dtype::F32 || shape != target.size() {
                 return Err(Error::checkpoint(
                     path,
-                    format!("tensor `{name}` is {:?} {shape:?}, the model expects F32 {:?}", view.dtype(), var.size()),
+                    format!(
+                        "tensor `{full}` is {:?} {shape:?}, the model expects F32 {:?}",
+                        view.dtype(),
+                        target.size()
+                    ),
                 ));
             }
             let values: Vec<f32> =
                 view.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-            let value = Tensor::f_from_slice(&values)?.f_view(shape.as_slice())?.f_to_device(var.device())?;
-            tch::no_grad(|| var.f_copy_(&value))?;
+            let value = Tensor::f_from_slice(&values)?.f_view(shape.as_slice())?.f_to_device(target.device())?;
+            tch::no_grad(|| target.f_copy_(&value))?;
         }
-        if let Some(name) = vars.keys().next() {
-            return Err(Error::checkpoint(path, format!("lacks tensor `{name}` that the model needs")));
+        if let Some(name) = targets.keys().min() {
+            return Err(Error::checkpoint(path, format!("lacks tensor `{prefix}{name}` that the model needs")));
         }
         Ok(())
     }

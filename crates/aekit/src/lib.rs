@@ -26,6 +26,7 @@ mod error;
 pub mod eval;
 pub mod files;
 pub mod models;
+mod optim;
 pub mod plot;
 pub mod train;
 
@@ -41,7 +42,9 @@ pub mod prelude {
         Encoder, ReconLoss, Vae, VaeConfig,
     };
     pub use crate::plot::{loss_curve, reconstruction_grid, ImageGrid};
-    pub use crate::train::{evaluate, evaluate_denoising, train, History, TrainConfig};
+    pub use crate::train::{
+        evaluate, evaluate_denoising, resume, train, Checkpoints, EarlyStopping, History, Schedule, TrainConfig,
+    };
     pub use crate::{device, epochs, manual_seed, quick_mode};
     pub use tch::{Device, Kind, Tensor};
 }

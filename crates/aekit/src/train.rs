@@ -1,14 +1,17 @@
 //! One training loop for every [`Autoencoder`].
 
+use std::collections::HashMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tch::nn::OptimizerConfig;
-use tch::{nn, Device, Kind, Tensor};
+use tch::{Device, Kind, Tensor};
 
+use crate::checkpoint::{self, Part};
 use crate::data::Dataset;
 use crate::models::{Autoencoder, Corruption, ReconLoss};
+pub use crate::optim::{Adam, Schedule};
 use crate::{check, Error, Result};
 
 /// How to train. The defaults are the tutorial's: 10 epochs of Adam (1e-3), batches of 256, BCE.
@@ -16,7 +19,10 @@ use crate::{check, Error, Result};
 pub struct TrainConfig {
     pub epochs: usize,
     pub batch_size: usize,
+    /// Adam's base learning rate.
     pub learning_rate: f64,
+    /// How the learning rate changes over epochs.
+    pub schedule: Schedule,
     pub loss: ReconLoss,
     /// Fixes the shuffling order and libtorch's generator during training.
     pub seed: u64,
@@ -25,6 +31,10 @@ pub struct TrainConfig {
     pub device: Option<Device>,
     /// Train to denoise: the model sees corrupted images and rebuilds the clean ones.
     pub corruption: Option<Corruption>,
+    /// Stop when the validation loss stops improving.
+    pub early_stopping: Option<EarlyStopping>,
+    /// Save the run every few epochs, so an interrupted one can [`resume`].
+    pub checkpoints: Option<Checkpoints>,
     /// Print one line per epoch.
     pub verbose: bool,
 }
@@ -35,12 +45,51 @@ impl Default for TrainConfig {
             epochs: 10,
             batch_size: 256,
             learning_rate: 1e-3,
+            schedule: Schedule::Constant,
             loss: ReconLoss::Bce,
             seed: 42,
             device: None,
             corruption: None,
+            early_stopping: None,
+            checkpoints: None,
             verbose: true,
         }
+    }
+}
+
+/// Stop after `patience` epochs without the validation loss falling by more than `min_delta`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EarlyStopping {
+    pub patience: usize,
+    pub min_delta: f64,
+    /// Put back the weights of the best epoch at the end.
+    pub restore_best: bool,
+}
+
+impl Default for EarlyStopping {
+    fn default() -> Self {
+        EarlyStopping { patience: 3, min_delta: 0.0, restore_best: true }
+    }
+}
+
+/// Where and how often to checkpoint a run: `dir/checkpoint.safetensors` holds the model, the
+/// optimizer's state and the history (written atomically), `dir/config.json` the model config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoints {
+    pub dir: PathBuf,
+    /// Save after every `every` epochs (and after the last).
+    pub every: usize,
+}
+
+impl Checkpoints {
+    /// Checkpoints in `dir` after every epoch.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Checkpoints { dir: dir.into(), every: 1 }
+    }
+
+    /// The checkpoint file.
+    pub fn file(&self) -> PathBuf {
+        self.dir.join("checkpoint.safetensors")
     }
 }
 
@@ -56,11 +105,18 @@ impl TrainConfig {
         if let Some(c) = &self.corruption {
             c.validate()?;
         }
+        self.schedule.validate()?;
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return Err(Error::config(
                 "TrainConfig::learning_rate",
                 format!("{} must be a positive number (Adam's usual is 1e-3)", self.learning_rate),
             ));
+        }
+        if self.early_stopping.is_some_and(|e| e.patience == 0) {
+            return Err(Error::config("EarlyStopping::patience", "must be at least 1 epoch"));
+        }
+        if self.checkpoints.as_ref().is_some_and(|c| c.every == 0) {
+            return Err(Error::config("Checkpoints::every", "must be at least 1 epoch"));
         }
         Ok(())
     }
@@ -77,6 +133,7 @@ pub struct Epoch {
     pub val_loss: f64,
     /// Mean of each named loss term over the epoch's batches.
     pub terms: Vec<(String, f64)>,
+    pub learning_rate: f64,
     /// Wall time of the epoch (training and validation).
     pub seconds: f64,
 }
@@ -85,6 +142,10 @@ pub struct Epoch {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     pub epochs: Vec<Epoch>,
+    /// With early stopping: the epoch whose weights the model ended with.
+    pub best_epoch: Option<usize>,
+    /// True when early stopping ended the run.
+    pub stopped_early: bool,
 }
 
 impl History {
@@ -112,6 +173,18 @@ impl fmt::Display for History {
     }
 }
 
+/// Where a run stands; saved in checkpoints.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct RunState {
+    history: History,
+    adam_step: i64,
+    /// Best (epoch, validation loss) so far, with early stopping.
+    best: Option<(usize, f64)>,
+    since_best: usize,
+}
+
+const RUN_STATE: &str = "aekit.training";
+
 /// Trains `model` on `train`, measuring `validation` after each epoch; returns the history.
 ///
 /// The model moves to `config.device`. Each epoch prints one line (when `verbose`).
@@ -121,6 +194,28 @@ pub fn train(
     validation: &Dataset,
     config: &TrainConfig,
 ) -> Result<History> {
+    run(model, train, validation, config, false)
+}
+
+/// Continues the run checkpointed in `config.checkpoints` up to `config.epochs`: the model,
+/// Adam's state and the history come back from the checkpoint, so on the CPU the result is
+/// the same as a run that was never interrupted.
+pub fn resume(
+    model: &mut dyn Autoencoder,
+    train: &Dataset,
+    validation: &Dataset,
+    config: &TrainConfig,
+) -> Result<History> {
+    run(model, train, validation, config, true)
+}
+
+fn run(
+    model: &mut dyn Autoencoder,
+    train: &Dataset,
+    validation: &Dataset,
+    config: &TrainConfig,
+    resuming: bool,
+) -> Result<History> {
     config.validate()?;
     check_dataset("training set", train, config.loss)?;
     check_dataset("validation set", validation, config.loss)?;
@@ -129,12 +224,41 @@ pub fn train(
         None => crate::device()?,
     };
     model.var_store_mut().set_device(device);
-    let mut opt = nn::Adam::default().build(model.var_store(), config.learning_rate)?;
+    let mut adam = Adam::new(model.var_store(), config.learning_rate);
+    let mut state = RunState::default();
+    let restore_best = config.early_stopping.is_some_and(|e| e.restore_best);
+    let mut best_weights = None;
+    if resuming {
+        let Some(checkpoints) = &config.checkpoints else {
+            return Err(Error::config("TrainConfig::checkpoints", "resume needs the folder of the run's checkpoints"));
+        };
+        let path = checkpoints.file();
+        let file = checkpoint::read(&path, Part::Training)?;
+        if file.config != model.config() {
+            return Err(Error::checkpoint(
+                &path,
+                format!("was written for a {}, not this {}", file.config.describe(), model.config().describe()),
+            ));
+        }
+        file.copy_named(&path, model.var_store().variables(), "model.")?;
+        file.copy_named(&path, adam.state_targets(), "adam.")?;
+        let json = file.metadata.get(RUN_STATE).ok_or_else(|| Error::checkpoint(&path, "lacks the run's state"))?;
+        state = serde_json::from_str(json).map_err(|e| Error::checkpoint(&path, format!("bad run state ({e})")))?;
+        adam.step = state.adam_step;
+        if restore_best && state.best.is_some() {
+            let weights = snapshot(model);
+            file.copy_named(&path, weights.iter().map(|(n, t)| (n.clone(), t.shallow_clone())).collect(), "best.")?;
+            best_weights = Some(weights);
+        }
+        if config.verbose {
+            println!("resuming after epoch {} from {}", state.history.epochs.len(), path.display());
+        }
+    }
     if config.verbose {
         println!(
-            "training {} parameters on {:?}: {} images, {} for validation, {} epochs of batch {}, {}",
+            "training {} ({} parameters) on {device:?}: {} images, {} for validation, {} epochs of batch {}, {}",
+            model.config().describe(),
             model.parameter_count(),
-            device,
             train.len(),
             validation.len(),
             config.epochs,
@@ -142,24 +266,27 @@ pub fn train(
             config.loss
         );
     }
-    let mut history = History::default();
-    for epoch in 1..=config.epochs {
+    let first = state.history.epochs.len() + 1;
+    for epoch in first..=config.epochs {
+        if state.history.stopped_early {
+            break;
+        }
         let start = Instant::now();
-        // Sums stay on the device: no host synchronisation per batch.
-        let mut total = Tensor::zeros([], (Kind::Float, device));
-        let mut terms: Vec<(&'static str, Tensor)> = Vec::new();
+        adam.learning_rate = config.schedule.rate(config.learning_rate, epoch, config.epochs);
         let epoch_seed = config.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u64);
         // libtorch's generator (dropout, noise) restarts each epoch, as validation reseeds it.
         crate::manual_seed(epoch_seed);
-        let shuffle = Some(epoch_seed);
-        for batch in train.batches(config.batch_size, shuffle, device)? {
+        // Sums stay on the device: no host synchronisation per batch.
+        let mut total = Tensor::zeros([], (Kind::Float, device));
+        let mut terms: Vec<(&'static str, Tensor)> = Vec::new();
+        for batch in train.batches(config.batch_size, Some(epoch_seed), device)? {
             let n = batch.images.size()[0] as f64;
             let input = match &config.corruption {
                 Some(c) => c.apply(&batch.images),
                 None => batch.images.shallow_clone(),
             };
             let losses = model.losses_t(&input, &batch.images, config.loss, true);
-            opt.backward_step(&losses.total);
+            adam.backward_step(&losses.total);
             total += losses.total.detach() * n;
             for (i, (name, value)) in losses.terms.iter().enumerate() {
                 match terms.get_mut(i) {
@@ -182,6 +309,7 @@ pub fn train(
             train_loss,
             val_loss,
             terms: terms.iter().map(|(name, sum)| (name.to_string(), sum.double_value(&[]) / n)).collect(),
+            learning_rate: adam.learning_rate,
             seconds: start.elapsed().as_secs_f64(),
         };
         if config.verbose {
@@ -190,9 +318,86 @@ pub fn train(
                 config.epochs, record.seconds
             );
         }
-        history.epochs.push(record);
+        state.history.epochs.push(record);
+        if let Some(stopping) = &config.early_stopping {
+            if state.best.is_none_or(|(_, best)| val_loss < best - stopping.min_delta) {
+                state.best = Some((epoch, val_loss));
+                state.since_best = 0;
+                if restore_best {
+                    best_weights = Some(snapshot(model));
+                }
+            } else {
+                state.since_best += 1;
+                if state.since_best >= stopping.patience {
+                    state.history.stopped_early = true;
+                    if config.verbose {
+                        println!("early stop: no improvement on validation for {} epochs", stopping.patience);
+                    }
+                }
+            }
+        }
+        if let Some(checkpoints) = &config.checkpoints {
+            if epoch % checkpoints.every == 0 || epoch == config.epochs || state.history.stopped_early {
+                state.adam_step = adam.step;
+                save_run(checkpoints, model, &adam, best_weights.as_deref(), &state)?;
+            }
+        }
     }
-    Ok(history)
+    if let (Some(weights), Some((epoch, loss))) = (&best_weights, state.best) {
+        restore(model, weights)?;
+        state.history.best_epoch = Some(epoch);
+        if config.verbose {
+            println!("restored the weights of epoch {epoch} (validation loss {loss:.4})");
+        }
+    }
+    Ok(state.history)
+}
+
+/// A detached copy of the model's variables.
+fn snapshot(model: &dyn Autoencoder) -> Vec<(String, Tensor)> {
+    let mut vars: Vec<(String, Tensor)> =
+        model.var_store().variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    vars
+}
+
+fn restore(model: &mut dyn Autoencoder, weights: &[(String, Tensor)]) -> Result<()> {
+    let vars = model.var_store().variables();
+    for (name, value) in weights {
+        if let Some(mut var) = vars.get(name).map(|v| v.shallow_clone()) {
+            tch::no_grad(|| var.f_copy_(value))?;
+        }
+    }
+    Ok(())
+}
+
+fn save_run(
+    checkpoints: &Checkpoints,
+    model: &dyn Autoencoder,
+    adam: &Adam,
+    best: Option<&[(String, Tensor)]>,
+    state: &RunState,
+) -> Result<()> {
+    let config = model.config();
+    let json = serde_json::to_string_pretty(&config).map_err(|e| Error::checkpoint(&checkpoints.dir, e.to_string()))?;
+    crate::files::write_atomic(checkpoints.dir.join("config.json"), json.as_bytes())?;
+    let mut tensors: Vec<(String, Tensor)> = snapshot_names(model, "model.");
+    tensors.extend(adam.state().into_iter().map(|(n, t)| (format!("adam.{n}"), t)));
+    if let Some(best) = best {
+        tensors.extend(best.iter().map(|(n, t)| (format!("best.{n}"), t.shallow_clone())));
+    }
+    let run = serde_json::to_string(state).map_err(|e| Error::checkpoint(&checkpoints.dir, e.to_string()))?;
+    checkpoint::write(
+        &checkpoints.file(),
+        Part::Training,
+        &config,
+        &tensors,
+        HashMap::from([(RUN_STATE.to_string(), run)]),
+    )
+}
+
+fn snapshot_names(model: &dyn Autoencoder, prefix: &str) -> Vec<(String, Tensor)> {
+    model.var_store().variables().into_iter().map(|(n, t)| (format!("{prefix}{n}"), t)).collect()
 }
 
 /// Mean loss of `model` over `data` (e.g. the test set), without training.

@@ -4,6 +4,14 @@ use std::sync::Mutex;
 use aekit::data::{idx, Dataset, FashionMnist};
 use tch::Tensor;
 
+/// libtorch's random generator is global to the process: tests that draw from it (model
+/// initialisation, dropout, noise, shuffling) take this lock, so that seeded runs repeat while
+/// other tests run in parallel.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The real data set, loaded once for the whole test binary (clones share the tensors).
 pub fn real() -> FashionMnist {
     static DATA: Mutex<Option<FashionMnist>> = Mutex::new(None);

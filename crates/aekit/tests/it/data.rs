@@ -5,7 +5,7 @@ use aekit::data::{idx, FashionMnist, LoadOptions, CLASS_NAMES, FILES};
 use aekit::Error;
 use tch::{Device, Kind, Tensor};
 
-use crate::common::{gzip, numbered, real, synthetic, write_synthetic_dir};
+use crate::common::{gzip, numbered, real, serial, synthetic, write_synthetic_dir};
 
 fn unverified(validation: usize) -> LoadOptions {
     LoadOptions { validation, verify: false }
@@ -140,6 +140,7 @@ fn one_per_class_gives_each_class_in_order() {
 
 #[test]
 fn seeded_batches_repeat_and_cover_every_sample_once() {
+    let _rng = serial();
     let data = numbered(1000);
     let order = |seed| -> Vec<i64> {
         data.batches(64, Some(seed), Device::Cpu)
@@ -163,6 +164,7 @@ fn seeded_batches_repeat_and_cover_every_sample_once() {
 
 #[test]
 fn unshuffled_batches_keep_file_order_and_zero_batch_size_is_an_error() {
+    let _rng = serial();
     let data = numbered(10);
     let ids: Vec<i64> =
         data.batches(4, None, Device::Cpu).unwrap().flat_map(|b| Vec::<i64>::try_from(&b.labels).unwrap()).collect();

@@ -44,8 +44,18 @@ fn grid_rejects_non_images_and_empty_grids() {
 
 #[test]
 fn loss_curve_is_svg_with_both_series() {
-    let epoch = |i: usize, t: f64, v: f64| Epoch { epoch: i, train_loss: t, val_loss: v, terms: vec![], seconds: 1.0 };
-    let history = History { epochs: vec![epoch(1, 0.35, 0.31), epoch(2, 0.30, 0.29), epoch(3, 0.29, 0.288)] };
+    let epoch = |i: usize, t: f64, v: f64| Epoch {
+        epoch: i,
+        train_loss: t,
+        val_loss: v,
+        terms: vec![],
+        learning_rate: 1e-3,
+        seconds: 1.0,
+    };
+    let history = History {
+        epochs: vec![epoch(1, 0.35, 0.31), epoch(2, 0.30, 0.29), epoch(3, 0.29, 0.288)],
+        ..Default::default()
+    };
     let svg = loss_curve(&history, "binary cross-entropy").unwrap();
     assert!(svg.text.starts_with("<svg") && svg.text.contains("validation") && svg.text.contains("epoch"));
     assert!(svg.display_block().starts_with("EVCXR_BEGIN_CONTENT image/svg+xml\n<svg"));

@@ -5,7 +5,7 @@ use aekit::prelude::*;
 use aekit::Error;
 use tch::nn::OptimizerConfig;
 
-use crate::common::real;
+use crate::common::{real, serial};
 
 fn model(latent: usize) -> DenseAutoencoder {
     manual_seed(1);
@@ -14,6 +14,7 @@ fn model(latent: usize) -> DenseAutoencoder {
 
 #[test]
 fn shapes_of_encode_decode_forward() {
+    let _rng = serial();
     let m = model(64);
     let x = real().test.images.narrow(0, 0, 5);
     let z = m.encode(&x).unwrap();
@@ -28,6 +29,7 @@ fn shapes_of_encode_decode_forward() {
 
 #[test]
 fn bad_tensors_and_configs_are_clear_errors() {
+    let _rng = serial();
     let m = model(8);
     let flat = Tensor::zeros([3, 784], (Kind::Float, Device::Cpu));
     let err = m.encode(&flat).unwrap_err().to_string();
@@ -44,6 +46,7 @@ fn bad_tensors_and_configs_are_clear_errors() {
 
 #[test]
 fn loss_falls_over_a_few_steps_on_real_data() {
+    let _rng = serial();
     let m = model(32);
     let x = real().train.images.narrow(0, 0, 256);
     let mut opt = tch::nn::Adam::default().build(m.var_store(), 1e-2).unwrap();
@@ -58,6 +61,7 @@ fn loss_falls_over_a_few_steps_on_real_data() {
 
 #[test]
 fn encoder_and_decoder_save_and_load_on_their_own() {
+    let _rng = serial();
     let m = model(16);
     let dir = tempfile::tempdir().unwrap();
     let (enc_path, dec_path) = (dir.path().join("enc.safetensors"), dir.path().join("dec.safetensors"));
@@ -77,6 +81,7 @@ fn encoder_and_decoder_save_and_load_on_their_own() {
 
 #[test]
 fn whole_model_checkpoints_round_trip_and_refuse_mismatches() {
+    let _rng = serial();
     let m = model(16);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.safetensors");
@@ -103,6 +108,7 @@ fn whole_model_checkpoints_round_trip_and_refuse_mismatches() {
 
 #[test]
 fn summary_lists_layers_shapes_and_parameters() {
+    let _rng = serial();
     let m = model(64);
     let summary = m.summary();
     assert_eq!(summary.parameters(), m.parameter_count());
@@ -116,6 +122,7 @@ fn summary_lists_layers_shapes_and_parameters() {
 
 #[test]
 fn deep_models_mirror_their_hidden_layers() {
+    let _rng = serial();
     let config = DenseConfig { dropout: 0.2, ..DenseConfig::deep(32) };
     let m = DenseAutoencoder::new(&config, Device::Cpu).unwrap();
     let shapes: Vec<(String, Vec<i64>)> =
@@ -149,6 +156,7 @@ fn deep_models_mirror_their_hidden_layers() {
 
 #[test]
 fn convolutional_models_shrink_and_mirror_the_image() {
+    let _rng = serial();
     let x = real().test.images.narrow(0, 0, 3);
     for (config, latent) in [
         (ConvConfig::default(), 64),
@@ -185,6 +193,7 @@ fn convolutional_models_shrink_and_mirror_the_image() {
 
 #[test]
 fn variational_autoencoders_sample_interpolate_and_map() {
+    let _rng = serial();
     let x = real().test.images.narrow(0, 0, 4);
     for config in [VaeConfig::default(), VaeConfig::conv(2)] {
         manual_seed(2);
@@ -218,6 +227,7 @@ fn variational_autoencoders_sample_interpolate_and_map() {
 
 #[test]
 fn vae_training_lowers_the_negative_elbo_and_round_trips() {
+    let _rng = serial();
     let data = real();
     manual_seed(3);
     let mut vae = Vae::new(&VaeConfig::default(), Device::Cpu).unwrap();
@@ -243,6 +253,7 @@ fn vae_training_lowers_the_negative_elbo_and_round_trips() {
 
 #[test]
 fn sparse_penalties_match_their_formulas_and_shrink_the_code() {
+    let _rng = serial();
     let x = real().test.images.narrow(0, 0, 16);
     manual_seed(5);
     let config = SparseConfig { l1: 0.01, ..SparseConfig::kl(8, 0.5, 0.05) };

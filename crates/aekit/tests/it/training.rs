@@ -1,9 +1,9 @@
 use aekit::models::Corruption;
 use aekit::prelude::*;
-use aekit::train::evaluate_denoising;
+use aekit::train::{evaluate_denoising, Adam};
 use aekit::Error;
 
-use crate::common::real;
+use crate::common::{real, serial};
 
 fn quick(epochs: usize) -> TrainConfig {
     TrainConfig { epochs, device: Some(Device::Cpu), verbose: false, ..Default::default() }
@@ -18,6 +18,7 @@ fn run(seed: u64) -> History {
 
 #[test]
 fn training_records_each_epoch_and_learns() {
+    let _rng = serial();
     let history = run(5);
     assert_eq!(history.epochs.len(), 2);
     let first = &history.epochs[0];
@@ -29,6 +30,7 @@ fn training_records_each_epoch_and_learns() {
 
 #[test]
 fn seeded_runs_repeat_exactly_on_cpu() {
+    let _rng = serial();
     let (a, b) = (run(9), run(9));
     assert_eq!(a.train_loss(), b.train_loss());
     assert_eq!(a.val_loss(), b.val_loss());
@@ -37,6 +39,7 @@ fn seeded_runs_repeat_exactly_on_cpu() {
 
 #[test]
 fn bad_training_settings_are_rejected_before_training() {
+    let _rng = serial();
     let data = real();
     let mut m = DenseAutoencoder::new(&DenseConfig::default(), Device::Cpu).unwrap();
     for (config, field) in [
@@ -54,6 +57,7 @@ fn bad_training_settings_are_rejected_before_training() {
 
 #[test]
 fn evaluate_gives_the_mean_loss() {
+    let _rng = serial();
     let m = DenseAutoencoder::new(&DenseConfig::default(), Device::Cpu).unwrap();
     let test = real().test.take(100);
     let whole = evaluate(&m, &test, ReconLoss::Mse).unwrap();
@@ -63,6 +67,7 @@ fn evaluate_gives_the_mean_loss() {
 
 #[test]
 fn corruptions_have_the_statistics_they_promise() {
+    let _rng = serial();
     let grey = Tensor::full([64, 1, 28, 28], 0.5, (Kind::Float, Device::Cpu));
     let ones = Tensor::ones([64, 1, 28, 28], (Kind::Float, Device::Cpu));
     let mean = |t: &Tensor| t.mean(Kind::Float).double_value(&[]);
@@ -84,6 +89,7 @@ fn corruptions_have_the_statistics_they_promise() {
 
 #[test]
 fn denoising_training_learns_to_remove_noise() {
+    let _rng = serial();
     let data = real();
     manual_seed(4);
     let mut m = DenseAutoencoder::new(&DenseConfig::standard(64), Device::Cpu).unwrap();
@@ -96,4 +102,104 @@ fn denoising_training_learns_to_remove_noise() {
     assert!(after < before * 0.5, "denoising MSE {before} -> {after}");
     assert_eq!(evaluate_denoising(&m, &test, ReconLoss::Mse, &noise, 1).unwrap(), after, "seeded evaluation repeats");
     assert!(history.epochs[1].val_loss < history.epochs[0].val_loss);
+}
+
+#[test]
+fn adam_matches_libtorchs_adam() {
+    let _rng = serial();
+    use tch::nn::OptimizerConfig;
+    let x = real().train.images.narrow(0, 0, 128);
+    let build = || {
+        manual_seed(11);
+        DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap()
+    };
+    let (ours, theirs) = (build(), build());
+    let mut adam = Adam::new(ours.var_store(), 1e-3);
+    let mut reference = tch::nn::Adam::default().build(theirs.var_store(), 1e-3).unwrap();
+    for _ in 0..5 {
+        adam.backward_step(&ours.losses_t(&x, &x, ReconLoss::Bce, true).total);
+        reference.backward_step(&theirs.losses_t(&x, &x, ReconLoss::Bce, true).total);
+    }
+    let (a, b) = (ours.var_store().variables(), theirs.var_store().variables());
+    for (name, value) in &a {
+        let diff = (value - &b[name]).abs().max().double_value(&[]);
+        assert!(diff < 1e-6, "{name} differs by {diff}");
+    }
+}
+
+#[test]
+fn schedules_give_the_documented_rates() {
+    let _rng = serial();
+    assert_eq!(Schedule::Constant.rate(0.1, 7, 10), 0.1);
+    let step = Schedule::Step { every: 2, factor: 0.5 };
+    assert_eq!([1, 2, 3, 5].map(|e| step.rate(1.0, e, 10)), [1.0, 1.0, 0.5, 0.25]);
+    let cosine = Schedule::Cosine { min: 0.0 };
+    assert_eq!(cosine.rate(1.0, 1, 4), 1.0);
+    assert!((cosine.rate(1.0, 3, 4) - 0.5).abs() < 1e-12);
+    assert!(Schedule::Step { every: 0, factor: 0.5 }.validate().is_err());
+}
+
+fn small_run(epochs: usize, dir: &std::path::Path) -> TrainConfig {
+    // A step schedule depends on the epoch alone, so a shorter run is the start of a longer one.
+    TrainConfig {
+        checkpoints: Some(Checkpoints::new(dir)),
+        schedule: Schedule::Step { every: 1, factor: 0.7 },
+        ..quick(epochs)
+    }
+}
+
+#[test]
+fn a_resumed_run_continues_exactly_where_it_stopped() {
+    let _rng = serial();
+    let data = real();
+    let (train_set, val) = (data.train.take(2048), data.validation.take(256));
+    let fresh = || {
+        manual_seed(12);
+        DenseAutoencoder::new(&DenseConfig { dropout: 0.1, ..DenseConfig::deep(16) }, Device::Cpu).unwrap()
+    };
+    let straight_dir = tempfile::tempdir().unwrap();
+    let mut straight = fresh();
+    let full = train(&mut straight, &train_set, &val, &small_run(3, straight_dir.path())).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = fresh();
+    train(&mut first, &train_set, &val, &small_run(2, dir.path())).unwrap();
+    assert!(dir.path().join("checkpoint.safetensors").is_file() && dir.path().join("config.json").is_file());
+    // A new process would start from a fresh model: resume restores weights, Adam and history.
+    let mut resumed = fresh();
+    let history = resume(&mut resumed, &train_set, &val, &small_run(3, dir.path())).unwrap();
+    assert_eq!(history.train_loss(), full.train_loss());
+    assert_eq!(history.val_loss(), full.val_loss());
+    let x = val.images.narrow(0, 0, 8);
+    assert!(resumed.forward(&x).unwrap().equal(&straight.forward(&x).unwrap()), "same weights");
+
+    // Resuming into another architecture names the problem.
+    let mut other = DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap();
+    let err = resume(&mut other, &train_set, &val, &small_run(3, dir.path())).unwrap_err().to_string();
+    assert!(err.contains("checkpoint.safetensors") && err.contains("deep dense"), "{err}");
+    let nowhere = tempfile::tempdir().unwrap();
+    assert!(resume(&mut fresh(), &train_set, &val, &small_run(3, nowhere.path())).is_err());
+}
+
+#[test]
+fn early_stopping_stops_and_restores_the_best_epoch() {
+    let _rng = serial();
+    let data = real();
+    let (train_set, val) = (data.train.take(2048), data.validation.take(256));
+    manual_seed(13);
+    let mut m = DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap();
+    // Demanding an improvement of 10 nats per epoch: epoch 2 cannot, so training stops there.
+    let stopping = EarlyStopping { patience: 1, min_delta: 10.0, restore_best: true };
+    let history = train(&mut m, &train_set, &val, &TrainConfig { early_stopping: Some(stopping), ..quick(5) }).unwrap();
+    assert_eq!(history.epochs.len(), 2);
+    assert!(history.stopped_early);
+    assert_eq!(history.best_epoch, Some(1));
+    let now = evaluate(&m, &val, ReconLoss::Bce).unwrap();
+    assert!(
+        (now - history.epochs[0].val_loss).abs() < 1e-6,
+        "weights of epoch 1 restored: {now} vs {}",
+        history.epochs[0].val_loss
+    );
+    let bad = TrainConfig { early_stopping: Some(EarlyStopping { patience: 0, ..Default::default() }), ..quick(1) };
+    assert!(train(&mut m, &train_set, &val, &bad).unwrap_err().to_string().contains("patience"));
 }

@@ -1,0 +1,110 @@
+//! Adam and learning-rate schedules. Adam is written out here (as in `torch.optim.Adam`) so its
+//! state can be checkpointed and a resumed run continues exactly where it stopped.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use tch::{nn::VarStore, Tensor};
+
+use crate::{Error, Result};
+
+/// Adam (Kingma & Ba), with PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8.
+pub struct Adam {
+    pub learning_rate: f64,
+    pub betas: (f64, f64),
+    pub eps: f64,
+    /// Steps taken so far.
+    pub step: i64,
+    params: Vec<(String, Tensor)>,
+    moments: Vec<(Tensor, Tensor)>,
+}
+
+impl Adam {
+    /// Adam over the trainable variables of `vs`.
+    pub fn new(vs: &VarStore, learning_rate: f64) -> Self {
+        let mut params: Vec<(String, Tensor)> = vs.variables().into_iter().filter(|(_, t)| t.requires_grad()).collect();
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        let moments = params.iter().map(|(_, p)| (p.zeros_like(), p.zeros_like())).collect();
+        Adam { learning_rate, betas: (0.9, 0.999), eps: 1e-8, step: 0, params, moments }
+    }
+
+    /// Clears the gradients, backpropagates `loss`, and updates the variables.
+    pub fn backward_step(&mut self, loss: &Tensor) {
+        for (_, p) in &mut self.params {
+            p.zero_grad();
+        }
+        loss.backward();
+        self.step += 1;
+        let (b1, b2) = self.betas;
+        let bc1 = 1.0 - b1.powi(self.step as i32);
+        let bc2 = 1.0 - b2.powi(self.step as i32);
+        tch::no_grad(|| {
+            for ((_, p), (m, v)) in self.params.iter_mut().zip(&mut self.moments) {
+                let g = p.grad();
+                if !g.defined() {
+                    continue;
+                }
+                let _ = m.lerp_(&g, 1.0 - b1);
+                let _ = v.lerp_(&g.square(), 1.0 - b2);
+                let denom = v.sqrt() / bc2.sqrt() + self.eps;
+                let _ = p.addcdiv_(&(&*m * (-self.learning_rate / bc1)), &denom);
+            }
+        });
+    }
+
+    /// The moments as named tensors (`m.<var>`, `v.<var>`), for checkpoints.
+    pub(crate) fn state(&self) -> Vec<(String, Tensor)> {
+        let mut out = Vec::new();
+        for ((name, _), (m, v)) in self.params.iter().zip(&self.moments) {
+            out.push((format!("m.{name}"), m.shallow_clone()));
+            out.push((format!("v.{name}"), v.shallow_clone()));
+        }
+        out
+    }
+
+    /// Where [`Adam::state`]'s tensors load into.
+    pub(crate) fn state_targets(&self) -> HashMap<String, Tensor> {
+        self.state().into_iter().collect()
+    }
+}
+
+/// The learning rate over epochs.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Schedule {
+    /// The same rate every epoch.
+    #[default]
+    Constant,
+    /// Multiply the rate by `factor` every `every` epochs.
+    Step { every: usize, factor: f64 },
+    /// Cosine decay from the base rate (first epoch) towards `min` (after the last).
+    Cosine { min: f64 },
+}
+
+impl Schedule {
+    /// The rate for `epoch` (counted from 1) of `epochs`, from the base rate `base`.
+    pub fn rate(&self, base: f64, epoch: usize, epochs: usize) -> f64 {
+        let done = epoch.saturating_sub(1);
+        match *self {
+            Schedule::Constant => base,
+            Schedule::Step { every, factor } => base * factor.powi((done / every.max(1)) as i32),
+            Schedule::Cosine { min } => {
+                let t = done as f64 / epochs.max(1) as f64;
+                min + (base - min) * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+            }
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            Schedule::Step { every: 0, .. } => Err(Error::config("Schedule::Step::every", "must be at least 1 epoch")),
+            Schedule::Step { factor, .. } if !(factor > 0.0 && factor.is_finite()) => {
+                Err(Error::config("Schedule::Step::factor", format!("{factor} must be positive (e.g. 0.5)")))
+            }
+            Schedule::Cosine { min } if !(min >= 0.0 && min.is_finite()) => {
+                Err(Error::config("Schedule::Cosine::min", format!("{min} must be ≥ 0")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
