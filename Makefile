@@ -3,6 +3,7 @@
 #   make demo   train the tutorial's autoencoder, write results/demo/, run notebook 01
 #   make test   Rust tests, then every notebook headless through the kernel (quick settings)
 #   make lab    JupyterLab on 127.0.0.1 with the "Rust (libtorch)" kernel
+#   make quality  train every kind of autoencoder with full settings, write results/quality.md
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
@@ -16,7 +17,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 EPOCHS ?= 10
 CARGO_FLAGS := --release --all-features
 
-.PHONY: setup venv evcxr kernel data demo test lab clean
+.PHONY: setup venv evcxr kernel data demo test lab quality clean
 
 setup: venv evcxr kernel data
 
@@ -54,6 +55,10 @@ demo: setup
 test: setup
 	cargo test $(CARGO_FLAGS) --workspace
 	AEKIT_QUICK=1 $(PY) kernel/run_notebooks.py --out results/notebooks
+
+# Tens of minutes on 2 cores; not part of `make test`.
+quality: venv data
+	cargo run $(CARGO_FLAGS) -q -p aekit --example quality -- --out results
 
 lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir="$(CURDIR)/notebooks" \

@@ -55,8 +55,7 @@ def run(path, out_dir, timeout):
     try:
         client.execute()
     except CellExecutionError as error:
-        problems.append(str(error).strip().splitlines()[-1] if str(error).strip() else repr(error))
-        problems.append(str(error)[-3000:])
+        problems.append(f"{error.ename}: {error.evalue}"[-3000:])
     except Exception as error:  # kernel died, timed out, could not start
         problems.append(f"{type(error).__name__}: {error}")
     problems += missing_images(nb)

@@ -33,13 +33,15 @@ pub mod train;
 use tch::Device;
 
 pub use error::{Error, Result};
+/// The tch version aekit is built on, for notebooks and programs that need more of it.
+pub use tch;
 
 /// What a notebook or program usually needs.
 pub mod prelude {
     pub use crate::data::{Dataset, FashionMnist, CLASS_NAMES};
     pub use crate::models::{
         Activation, Autoencoder, ConvAutoencoder, ConvConfig, Corruption, Decoder, DenseAutoencoder, DenseConfig,
-        Encoder, ReconLoss, Vae, VaeConfig,
+        Encoder, ReconLoss, SparseAutoencoder, SparseConfig, Vae, VaeConfig,
     };
     pub use crate::plot::{loss_curve, reconstruction_grid, ImageGrid};
     pub use crate::train::{

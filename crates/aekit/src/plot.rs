@@ -114,6 +114,20 @@ impl ImageGrid {
         Ok(self)
     }
 
+    /// Lays `images` out `columns` to a row, without titles (e.g. samples, a manifold).
+    pub fn tiles(images: &Tensor, columns: usize) -> Result<Self> {
+        check::images("ImageGrid::tiles", images, None)?;
+        if columns == 0 {
+            return Err(Error::input("ImageGrid::tiles", "columns must be at least 1"));
+        }
+        let n = images.size()[0];
+        let mut grid = ImageGrid::new();
+        for start in (0..n).step_by(columns) {
+            grid = grid.row("", &images.narrow(0, start, (n - start).min(columns as i64)))?;
+        }
+        Ok(grid)
+    }
+
     /// Draws the grid: dark images on a white page, titles left, labels on top.
     pub fn render(&self) -> Result<Png> {
         let columns = self.rows.iter().map(|(_, p)| p.len() / 784).max().unwrap_or(0).max(self.labels.len()) as u32;
@@ -121,11 +135,12 @@ impl ImageGrid {
             return Err(Error::input("ImageGrid", "has no images: add a row first"));
         }
         let top = if self.labels.is_empty() { GAP } else { TOP };
-        let (width, height) = (LEFT + columns * (TILE + GAP), top + self.rows.len() as u32 * (TILE + GAP));
+        let left = if self.rows.iter().all(|(title, _)| title.is_empty()) { GAP } else { LEFT };
+        let (width, height) = (left + columns * (TILE + GAP), top + self.rows.len() as u32 * (TILE + GAP));
         let mut rgb = vec![255u8; (width * height * 3) as usize];
         for (r, (_, pixels)) in self.rows.iter().enumerate() {
             for (c, image) in pixels.chunks_exact(784).enumerate() {
-                let (x0, y0) = (LEFT + c as u32 * (TILE + GAP), top + r as u32 * (TILE + GAP));
+                let (x0, y0) = (left + c as u32 * (TILE + GAP), top + r as u32 * (TILE + GAP));
                 for y in 0..TILE {
                     for x in 0..TILE {
                         let v = image[((y / SCALE) * 28 + x / SCALE) as usize];
@@ -138,7 +153,7 @@ impl ImageGrid {
         let font = FontRef::try_from_slice(dejavu::sans::regular()).map_err(draw_error)?;
         let mut canvas = Canvas { rgb: &mut rgb, width, height };
         for (c, label) in self.labels.iter().enumerate() {
-            let x = (LEFT + c as u32 * (TILE + GAP) + TILE / 2) as f32;
+            let x = (left + c as u32 * (TILE + GAP) + TILE / 2) as f32;
             canvas.text(&font, label, 13.0, (x, top as f32 / 2.0), true);
         }
         for (r, (title, _)) in self.rows.iter().enumerate() {

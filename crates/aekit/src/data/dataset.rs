@@ -53,6 +53,15 @@ impl Dataset {
         self.range(0, n.min(self.len()))
     }
 
+    /// The first `n` images in [`crate::quick_mode`] (notebook tests), all of them otherwise.
+    pub fn quick_take(&self, n: usize) -> Dataset {
+        if crate::quick_mode() {
+            self.take(n)
+        } else {
+            self.clone()
+        }
+    }
+
     /// Images `start..end`; shares storage.
     pub(crate) fn range(&self, start: usize, end: usize) -> Dataset {
         let len = (end - start) as i64;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tch::nn;
 
+use super::layers::{conv2d, conv_transpose2d, linear};
 use super::{Activation, Architecture, Layers, Model, ModelConfig};
 use crate::{Error, Result};
 
@@ -54,9 +55,9 @@ pub(super) fn conv_encoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     let mut layers = Layers::new();
     let mut from = 1;
     for (i, &to) in c.channels.iter().enumerate() {
-        let cfg = nn::ConvConfig { stride: c.stride as i64, padding: c.kernel as i64 / 2, ..Default::default() };
         let name = format!("conv{}", i + 1);
-        layers = layers.layer(&name, nn::conv2d(p / &name, from, to as i64, c.kernel as i64, cfg));
+        let (k, s) = (c.kernel as i64, c.stride as i64);
+        layers = layers.layer(&name, conv2d(p / &name, from, to as i64, k, s, k / 2));
         layers = layers.op(act.name(), move |x, _| act.apply(x));
         from = to as i64;
     }
@@ -76,13 +77,11 @@ pub(super) fn conv_decoder(p: &nn::Path, c: &ConvConfig) -> Layers {
         let to = c.channels[i.saturating_sub(1)] as i64;
         let (small, big) = (sides[i + 1], sides[i]);
         let output_padding = big - ((small - 1) * s - 2 * pad + k);
-        let cfg = nn::ConvTransposeConfig { stride: s, padding: pad, output_padding, ..Default::default() };
         let name = format!("deconv{}", i + 1);
-        layers = layers.layer(&name, nn::conv_transpose2d(p / &name, from, to, k, cfg));
+        layers = layers.layer(&name, conv_transpose2d(p / &name, from, to, k, s, pad, output_padding));
         layers = layers.op(act.name(), move |x, _| act.apply(x));
     }
-    let out = nn::ConvConfig { padding: pad, ..Default::default() };
-    layers.layer("out", nn::conv2d(p / "out", c.channels[0] as i64, 1, k, out))
+    layers.layer("out", conv2d(p / "out", c.channels[0] as i64, 1, k, 1, pad))
 }
 
 /// A convolutional autoencoder for `[N, 1, 28, 28]` images.
@@ -143,7 +142,7 @@ impl Architecture for ConvConfig {
         let (channels, side) = self.feature_map();
         let act = self.activation;
         layers
-            .layer("code", nn::linear(p / "code", channels * side * side, latent as i64, Default::default()))
+            .layer("code", linear(p / "code", channels * side * side, latent as i64))
             .op(act.name(), move |x, _| act.apply(x))
     }
 
@@ -153,7 +152,7 @@ impl Architecture for ConvConfig {
             Some(latent) => {
                 let act = self.activation;
                 Layers::new()
-                    .layer("fc", nn::linear(p / "fc", latent as i64, channels * side * side, Default::default()))
+                    .layer("fc", linear(p / "fc", latent as i64, channels * side * side))
                     .op(act.name(), move |x, _| act.apply(x))
             }
             None => Layers::new(),

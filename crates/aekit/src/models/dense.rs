@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tch::nn;
 
+use super::layers::linear;
 use super::{Activation, Architecture, Layers, Model, ModelConfig, IMAGE_PIXELS};
 use crate::{Error, Result};
 
@@ -88,7 +89,7 @@ pub(super) fn dense_layer(
     act: Option<Activation>,
     dropout: f64,
 ) -> Layers {
-    let layers = layers.layer(name, nn::linear(p / name, from as i64, to as i64, Default::default()));
+    let layers = layers.layer(name, linear(p / name, from as i64, to as i64));
     let Some(act) = act else { return layers };
     let layers = layers.op(act.name(), move |x, _| act.apply(x));
     if dropout > 0.0 {

@@ -191,3 +191,52 @@ impl std::str::FromStr for Activation {
         })
     }
 }
+
+/// Glorot (Xavier) uniform initialisation, Keras' default: U(±√(6 / (fan_in + fan_out))).
+fn glorot(fan_in: i64, fan_out: i64) -> nn::Init {
+    let bound = (6.0 / (fan_in + fan_out) as f64).sqrt();
+    nn::Init::Uniform { lo: -bound, up: bound }
+}
+
+/// A dense layer initialised as in Keras (Glorot uniform weights, zero biases).
+pub fn linear(p: nn::Path, from: i64, to: i64) -> nn::Linear {
+    nn::linear(
+        p,
+        from,
+        to,
+        nn::LinearConfig { ws_init: glorot(from, to), bs_init: Some(nn::Init::Const(0.0)), bias: true },
+    )
+}
+
+/// A 2-D convolution initialised as in Keras; `padding` keeps `stride` = 1 outputs the same size.
+pub fn conv2d(p: nn::Path, from: i64, to: i64, kernel: i64, stride: i64, padding: i64) -> nn::Conv2D {
+    let cfg = nn::ConvConfig {
+        stride,
+        padding,
+        ws_init: glorot(from * kernel * kernel, to * kernel * kernel),
+        bs_init: nn::Init::Const(0.0),
+        ..Default::default()
+    };
+    nn::conv2d(p, from, to, kernel, cfg)
+}
+
+/// A 2-D transposed convolution initialised as in Keras.
+pub fn conv_transpose2d(
+    p: nn::Path,
+    from: i64,
+    to: i64,
+    kernel: i64,
+    stride: i64,
+    padding: i64,
+    output_padding: i64,
+) -> nn::ConvTranspose2D {
+    let cfg = nn::ConvTransposeConfig {
+        stride,
+        padding,
+        output_padding,
+        ws_init: glorot(from * kernel * kernel, to * kernel * kernel),
+        bs_init: nn::Init::Const(0.0),
+        ..Default::default()
+    };
+    nn::conv_transpose2d(p, from, to, kernel, cfg)
+}

@@ -62,3 +62,12 @@ fn loss_curve_is_svg_with_both_series() {
     assert!(history.to_html().contains("<td>0.2880</td>"));
     assert!(loss_curve(&History::default(), "loss").is_err());
 }
+
+#[test]
+fn tiles_wrap_images_into_rows_without_margins() {
+    let images = real().test.images.narrow(0, 0, 7);
+    let png = ImageGrid::tiles(&images, 3).unwrap().render().unwrap();
+    // Three rows of up to three tiles, no title column, no label strip.
+    assert_eq!((png.width, png.height), (6 + 3 * 90, 6 + 3 * 90));
+    assert!(ImageGrid::tiles(&images, 0).is_err());
+}

@@ -203,3 +203,20 @@ fn early_stopping_stops_and_restores_the_best_epoch() {
     let bad = TrainConfig { early_stopping: Some(EarlyStopping { patience: 0, ..Default::default() }), ..quick(1) };
     assert!(train(&mut m, &train_set, &val, &bad).unwrap_err().to_string().contains("patience"));
 }
+
+#[test]
+fn reconstruction_error_matches_a_direct_computation() {
+    let _rng = serial();
+    let test = real().test.take(300);
+    manual_seed(14);
+    let m = DenseAutoencoder::new(&DenseConfig::standard(8), Device::Cpu).unwrap();
+    let r = aekit::eval::reconstruction_error(&m, &test, None).unwrap();
+    let out = m.forward(&test.images).unwrap();
+    let mse = out.mse_loss(&test.images, tch::Reduction::Mean).double_value(&[]);
+    let bce = out.binary_cross_entropy::<Tensor>(&test.images, None, tch::Reduction::Mean).double_value(&[]);
+    assert!((r.mse - mse).abs() < 1e-6 && (r.bce - bce).abs() < 1e-5, "{r:?} vs {mse} {bce}");
+    let noise = Corruption::Gaussian { sigma: 0.3 };
+    let noisy = aekit::eval::reconstruction_error(&m, &test, Some((&noise, 1))).unwrap();
+    assert_eq!(noisy, aekit::eval::reconstruction_error(&m, &test, Some((&noise, 1))).unwrap(), "seeded");
+    assert!(noisy.mse > r.mse, "noise makes reconstruction worse");
+}
