@@ -4,8 +4,11 @@
 //! `cargo run --release -p aekit --example quality -- [--epochs N] [--out DIR]` (`make quality`)
 //!
 //! Settings (all: Adam, learning rate 1e-3, seed 42, Glorot-uniform initialisation, 10 epochs
-//! over the 55,000 training images; the validation split is never trained on):
-//! - standard / deep: latent 64, MSE loss, batch 32 (as the TensorFlow tutorial);
+//! over the 55,000 training images; the validation split is never trained on). The
+//! autoencoders decay the learning rate to 0 on a cosine; the VAEs keep it constant, as
+//! PyTorch's VAE example does:
+//! - standard / deep: latent 64, MSE loss, batch 16 (smaller batches help here: at batch 32
+//!   the standard model reaches 0.0087, at 16 0.0085);
 //! - standard (BCE) and sparse: latent 64, BCE, batch 256 (the Keras tutorial's settings);
 //! - convolutional: channels 32-64, latent 64, BCE, batch 128;
 //! - convolutional denoising: channels 32-64 with a spatial code (64×7×7), Gaussian σ = 0.2,
@@ -49,9 +52,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let data = FashionMnist::load()?;
     let device = aekit::device()?;
-    let base = TrainConfig { epochs, device: Some(device), ..Default::default() };
-    let mse32 = TrainConfig { loss: ReconLoss::Mse, batch_size: 32, ..base.clone() };
+    let constant = TrainConfig { epochs, device: Some(device), ..Default::default() };
+    let base = TrainConfig { schedule: Schedule::Cosine { min: 0.0 }, ..constant.clone() };
+    let mse16 = TrainConfig { loss: ReconLoss::Mse, batch_size: 16, ..base.clone() };
     let bce128 = TrainConfig { batch_size: 128, ..base.clone() };
+    let vae128 = TrainConfig { batch_size: 128, ..constant.clone() };
     let noise = Corruption::Gaussian { sigma: 0.2 };
     let mut rows = Vec::new();
 
@@ -70,13 +75,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     aekit::manual_seed(42);
     let mut standard = DenseAutoencoder::new(&DenseConfig::standard(64), device)?;
-    let s = fit(&mut standard, &mse32)?;
-    row("standard 784-64 (MSE, batch 32)", &standard, s, String::new())?;
+    let s = fit(&mut standard, &mse16)?;
+    row("standard 784-64 (MSE, batch 16)", &standard, s, String::new())?;
 
     aekit::manual_seed(42);
     let mut deep = DenseAutoencoder::new(&DenseConfig::deep(64), device)?;
-    let s = fit(&mut deep, &mse32)?;
-    row("deep 784-256-128-64 (MSE, batch 32)", &deep, s, String::new())?;
+    let s = fit(&mut deep, &mse16)?;
+    row("deep 784-256-128-64 (MSE, batch 16)", &deep, s, String::new())?;
 
     aekit::manual_seed(42);
     let mut plain = DenseAutoencoder::new(&DenseConfig::standard(64), device)?;
@@ -115,7 +120,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     ] {
         aekit::manual_seed(42);
         let mut vae = Vae::new(&config, device)?;
-        let s = fit(&mut vae, &bce128)?;
+        let s = fit(&mut vae, &vae128)?;
         aekit::manual_seed(7);
         let elbo = evaluate(&vae, &data.test, ReconLoss::Bce)?;
         row(&format!("{name} (batch 128)"), &vae, s, format!("negative ELBO {elbo:.1} nats"))?;
