@@ -1,7 +1,8 @@
 //! The autoencoder family: one [`Autoencoder`] trait, so one training loop serves every kind.
 //!
-//! A kind is a file here with a config struct (validated before any tensor is built) and a
-//! struct that implements the trait. Decoders produce logits; `decode`/`forward` apply the
+//! A kind is a file here with a config struct that implements [`Architecture`] (it validates
+//! itself before any tensor is built, builds the encoder and decoder [`Layers`], and may add
+//! loss terms); [`Model<C>`] makes any of them an [`Autoencoder`]. Decoders produce logits; `decode`/`forward` apply the
 //! sigmoid, and training fuses it into the loss (binary cross-entropy with logits), which is
 //! the same objective as Keras' sigmoid output + `binary_crossentropy`, computed stably.
 
@@ -51,9 +52,7 @@ impl ReconLoss {
             ReconLoss::Mse => logits.sigmoid().mse_loss(target, Reduction::Mean),
         }
     }
-}
 
-impl ReconLoss {
     /// Loss summed over pixels and images (a VAE's reconstruction term, in nats for BCE).
     pub fn compute_sum(self, logits: &Tensor, target: &Tensor) -> Tensor {
         match self {
