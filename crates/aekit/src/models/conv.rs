@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use tch::nn;
 
 use super::layers::{conv2d, conv_transpose2d, linear};
-use super::{Activation, Architecture, Layers, Model, ModelConfig};
+use super::{Activation, Architecture, Layers, Model};
 use crate::{Error, Result};
 
 /// Config of [`ConvAutoencoder`]. The default: 1 → 32 → 64 channels (28 → 14 → 7 pixels) with
@@ -158,18 +158,5 @@ impl Architecture for ConvConfig {
             None => Layers::new(),
         };
         head.then(conv_decoder(p, self))
-    }
-
-    fn from_config(config: ModelConfig) -> Option<Self> {
-        match config {
-            ModelConfig::Conv(c) => Some(c),
-            _ => None,
-        }
-    }
-}
-
-impl From<ConvConfig> for ModelConfig {
-    fn from(c: ConvConfig) -> Self {
-        ModelConfig::Conv(c)
     }
 }

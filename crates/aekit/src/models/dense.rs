@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tch::nn;
 
 use super::layers::linear;
-use super::{Activation, Architecture, Layers, Model, ModelConfig, IMAGE_PIXELS};
+use super::{Activation, Architecture, Layers, Model, IMAGE_PIXELS};
 use crate::{Error, Result};
 
 /// Config of [`DenseAutoencoder`]. The default is the tutorial's: 784 → 64 (ReLU) → 784.
@@ -146,18 +146,5 @@ impl Architecture for DenseConfig {
 
     fn decoder(&self, p: &nn::Path) -> Layers {
         decoder(p, self)
-    }
-
-    fn from_config(config: ModelConfig) -> Option<Self> {
-        match config {
-            ModelConfig::Dense(c) => Some(c),
-            _ => None,
-        }
-    }
-}
-
-impl From<DenseConfig> for ModelConfig {
-    fn from(c: DenseConfig) -> Self {
-        ModelConfig::Dense(c)
     }
 }

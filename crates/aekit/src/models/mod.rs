@@ -92,7 +92,7 @@ pub struct Losses {
 
 /// What makes a kind of autoencoder: its config builds the encoder and decoder and may add
 /// loss terms. [`Model`] turns any of them into an [`Autoencoder`].
-pub trait Architecture: Clone + fmt::Debug + Into<ModelConfig> + Sized {
+pub trait Architecture: Clone + fmt::Debug + Into<ModelConfig> + TryFrom<ModelConfig> {
     /// Checks the values before any tensor is built.
     fn validate(&self) -> Result<()>;
 
@@ -127,9 +127,6 @@ pub trait Architecture: Clone + fmt::Debug + Into<ModelConfig> + Sized {
         let recon = loss.compute(&decoder.forward_t(&codes, train), target);
         Losses { total: recon.shallow_clone(), terms: vec![("reconstruction", recon)] }
     }
-
-    /// This kind's config out of a checkpoint's, if it is this kind.
-    fn from_config(config: ModelConfig) -> Option<Self>;
 }
 
 /// The config of any kind of autoencoder; stored in checkpoints so a file says what it holds.
@@ -141,6 +138,33 @@ pub enum ModelConfig {
     Sparse(SparseConfig),
     Vae(VaeConfig),
 }
+
+/// Converts between a kind's config and [`ModelConfig`] (the `TryFrom` fails for other kinds).
+macro_rules! config_variant {
+    ($variant:ident, $config:ty) => {
+        impl From<$config> for ModelConfig {
+            fn from(c: $config) -> Self {
+                ModelConfig::$variant(c)
+            }
+        }
+
+        impl TryFrom<ModelConfig> for $config {
+            type Error = ModelConfig;
+
+            fn try_from(config: ModelConfig) -> std::result::Result<Self, ModelConfig> {
+                match config {
+                    ModelConfig::$variant(c) => Ok(c),
+                    other => Err(other),
+                }
+            }
+        }
+    };
+}
+
+config_variant!(Dense, DenseConfig);
+config_variant!(Conv, ConvConfig);
+config_variant!(Sparse, SparseConfig);
+config_variant!(Vae, VaeConfig);
 
 /// Runs `$body` with `$c` bound to the config of whichever kind `$config` is.
 macro_rules! with_kind {
@@ -316,8 +340,8 @@ impl<C: Architecture> Model<C> {
         let path = path.as_ref();
         let file = checkpoint::read(path, Part::Autoencoder)?;
         let described = file.config.describe();
-        let config = C::from_config(file.config.clone())
-            .ok_or_else(|| Error::checkpoint(path, format!("holds a {described}, not this kind of model")))?;
+        let config = C::try_from(file.config.clone())
+            .map_err(|_| Error::checkpoint(path, format!("holds a {described}, not this kind of model")))?;
         let mut model = Model::new(&config, device)?;
         file.copy_into(path, &mut model.vs)?;
         Ok(model)

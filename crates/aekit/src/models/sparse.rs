@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::ModuleT, Kind, Tensor};
 
-use super::{Activation, Architecture, DenseConfig, Layers, Losses, Model, ModelConfig, ReconLoss};
+use super::{Activation, Architecture, DenseConfig, Layers, Losses, Model, ReconLoss};
 use crate::{Error, Result};
 
 /// Config of [`SparseAutoencoder`].
@@ -98,18 +98,5 @@ impl Architecture for SparseConfig {
             + (rho * rho.ln() + (1.0 - rho) * (1.0 - rho).ln()) * rho_hat.size()[0] as f64;
         let total = &recon + &l1 * self.l1 + &kl * self.kl;
         Losses { total, terms: vec![("reconstruction", recon), ("l1", l1), ("kl_sparsity", kl)] }
-    }
-
-    fn from_config(config: ModelConfig) -> Option<Self> {
-        match config {
-            ModelConfig::Sparse(c) => Some(c),
-            _ => None,
-        }
-    }
-}
-
-impl From<SparseConfig> for ModelConfig {
-    fn from(c: SparseConfig) -> Self {
-        ModelConfig::Sparse(c)
     }
 }

@@ -8,8 +8,7 @@ use tch::{nn, Kind, Tensor};
 use super::conv::conv_encoder;
 use super::dense::dense_layer;
 use super::{
-    Activation, Architecture, Autoencoder, ConvConfig, DenseConfig, Layers, Losses, Model, ModelConfig, ReconLoss,
-    IMAGE_PIXELS,
+    Activation, Architecture, Autoencoder, ConvConfig, DenseConfig, Layers, Losses, Model, ReconLoss, IMAGE_PIXELS,
 };
 use crate::{check, Error, Result};
 
@@ -129,19 +128,6 @@ impl Architecture for VaeConfig {
         let recon = loss.compute_sum(&decoder.forward_t(&code, train), target) / n;
         let kl = (log_var.exp() + mean.square() - &log_var - 1.0).sum(Kind::Float) * (0.5 / n);
         Losses { total: &recon + &kl * self.beta, terms: vec![("reconstruction", recon), ("kl", kl)] }
-    }
-
-    fn from_config(config: ModelConfig) -> Option<Self> {
-        match config {
-            ModelConfig::Vae(c) => Some(c),
-            _ => None,
-        }
-    }
-}
-
-impl From<VaeConfig> for ModelConfig {
-    fn from(c: VaeConfig) -> Self {
-        ModelConfig::Vae(c)
     }
 }
 
