@@ -381,7 +381,8 @@ fn save_run(
     let config = model.config();
     let json = serde_json::to_string_pretty(&config).map_err(|e| Error::checkpoint(&checkpoints.dir, e.to_string()))?;
     crate::files::write_atomic(checkpoints.dir.join("config.json"), json.as_bytes())?;
-    let mut tensors: Vec<(String, Tensor)> = snapshot_names(model, "model.");
+    let vars = model.var_store().variables();
+    let mut tensors: Vec<(String, Tensor)> = vars.into_iter().map(|(n, t)| (format!("model.{n}"), t)).collect();
     tensors.extend(adam.state().into_iter().map(|(n, t)| (format!("adam.{n}"), t)));
     if let Some(best) = best {
         tensors.extend(best.iter().map(|(n, t)| (format!("best.{n}"), t.shallow_clone())));
@@ -394,10 +395,6 @@ fn save_run(
         &tensors,
         HashMap::from([(RUN_STATE.to_string(), run)]),
     )
-}
-
-fn snapshot_names(model: &dyn Autoencoder, prefix: &str) -> Vec<(String, Tensor)> {
-    model.var_store().variables().into_iter().map(|(n, t)| (format!("{prefix}{n}"), t)).collect()
 }
 
 /// Mean loss of `model` over `data` (e.g. the test set), without training.
