@@ -1,8 +1,8 @@
 """Executes notebooks headless through the "Rust (libtorch)" kernel and exports each to HTML.
 
 A notebook fails when any cell errors, or when a cell tagged `expect-image` produced no
-image/png or image/svg+xml output. Prints one line per notebook (with the time of its first
-cell, which compiles the crate) and a closing "N passed, N failed" line.
+image/png or image/svg+xml output (or HTML holding an inline <svg>, for figures side by
+side). Prints one line per notebook (with the time of its first cell, which compiles the crate) and a closing "N passed, N failed" line.
 
 usage: python kernel/run_notebooks.py [--out DIR] [notebook.ipynb ...]   (default: notebooks/*.ipynb)
 Set AEKIT_QUICK=1 for the short settings the tests use.
@@ -40,7 +40,10 @@ def missing_images(nb):
         if "expect-image" not in cell.get("metadata", {}).get("tags", []):
             continue
         outputs = cell.get("outputs", [])
-        if not any(key in out.get("data", {}) for out in outputs for key in IMAGE_TYPES):
+        data = [out.get("data", {}) for out in outputs]
+        if not any(key in d for d in data for key in IMAGE_TYPES) and not any(
+            "<svg" in "".join(d.get("text/html", "")) for d in data
+        ):
             problems.append(f"cell {index} is tagged expect-image but showed no image")
     return problems
 

@@ -4,7 +4,8 @@
 use base64::Engine;
 
 use crate::data::{FashionMnist, CLASS_NAMES};
-use crate::plot::{Png, Svg};
+use crate::plot::{Html, Png, Svg};
+use crate::table::{html_escape, Table};
 use crate::train::History;
 
 /// The block evcxr reads from a cell's stdout: `EVCXR_BEGIN_CONTENT <mime>`, payload, end marker.
@@ -36,8 +37,18 @@ impl Svg {
     }
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+impl Html {
+    /// Shows the figures inline in a notebook.
+    pub fn evcxr_display(&self) {
+        println!("{}", mime_block("text/html", &self.text));
+    }
+}
+
+impl Table {
+    /// Shows the table inline in a notebook.
+    pub fn evcxr_display(&self) {
+        println!("{}", mime_block("text/html", &self.to_html()));
+    }
 }
 
 impl History {

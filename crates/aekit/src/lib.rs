@@ -28,6 +28,8 @@ pub mod files;
 pub mod models;
 mod optim;
 pub mod plot;
+mod rng;
+pub mod table;
 pub mod train;
 
 use tch::Device;

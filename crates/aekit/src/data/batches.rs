@@ -1,6 +1,7 @@
 use tch::{Device, Tensor};
 
 use super::Dataset;
+use crate::rng::permutation;
 use crate::{Error, Result};
 
 /// One batch: images `[B, 1, 28, 28]` and labels `[B]`, on the device asked for.
@@ -60,22 +61,3 @@ impl Iterator for Batches {
 }
 
 impl ExactSizeIterator for Batches {}
-
-/// A permutation of `0..n` fixed by `seed` (Fisher–Yates on SplitMix64), the same on every
-/// machine and independent of libtorch's global generator.
-pub(crate) fn permutation(n: usize, seed: u64) -> Vec<i64> {
-    let mut state = seed;
-    let mut next = move || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    let mut order: Vec<i64> = (0..n as i64).collect();
-    for i in (1..n).rev() {
-        let j = (next() % (i as u64 + 1)) as usize;
-        order.swap(i, j);
-    }
-    order
-}

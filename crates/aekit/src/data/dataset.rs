@@ -87,6 +87,22 @@ impl Dataset {
         Ok(Dataset { images: self.images.index_select(0, &index), labels: self.labels.index_select(0, &index) })
     }
 
+    /// The images of one class (0–9), in their order; a copy.
+    pub fn of_class(&self, class: i64) -> Result<Dataset> {
+        if !(0..CLASS_NAMES.len() as i64).contains(&class) {
+            return Err(Error::input("Dataset::of_class", format!("class {class} does not exist; use 0 to 9")));
+        }
+        let index = self.labels.eq(class).nonzero().squeeze_dim(1);
+        if index.numel() == 0 {
+            return Err(Error::input(
+                "Dataset::of_class",
+                format!("no image of class {class} ({})", CLASS_NAMES[class as usize]),
+            ));
+        }
+        let index = index.to_device(self.images.device());
+        Ok(Dataset { images: self.images.index_select(0, &index), labels: self.labels.index_select(0, &index) })
+    }
+
     /// Class names of the labels, in order.
     pub fn class_names(&self) -> Result<Vec<&'static str>> {
         let labels = Vec::<i64>::try_from(&self.labels)?;

@@ -71,3 +71,33 @@ fn tiles_wrap_images_into_rows_without_margins() {
     assert_eq!((png.width, png.height), (6 + 3 * 90, 6 + 3 * 90));
     assert!(ImageGrid::tiles(&images, 0).is_err());
 }
+
+#[test]
+fn charts_draw_every_point_name_and_series() {
+    use aekit::plot::{histogram, latent_scatter, line_chart, side_by_side};
+    let points = Tensor::from_slice(&[0.0f32, 0.0, 1.0, 2.0, -1.0, 0.5]).view([3, 2]);
+    let labels = Tensor::from_slice(&[0i64, 4, 9]);
+    let svg = latent_scatter("codes", &points, &labels, ("z1", "z2")).unwrap();
+    assert!(svg.text.starts_with("<svg"));
+    for name in CLASS_NAMES {
+        assert!(svg.text.contains(name), "legend lacks {name}");
+    }
+    assert_eq!(svg.text.matches("<circle").count(), 3 + 10, "3 points and 10 legend dots");
+    assert!(latent_scatter("codes", &points.narrow(1, 0, 1), &labels, ("a", "b"))
+        .unwrap_err()
+        .to_string()
+        .contains("Pca"));
+    assert!(latent_scatter("codes", &points, &Tensor::from_slice(&[0i64, 4, 12]), ("a", "b")).is_err());
+
+    let normal = Tensor::from_slice(&[0.1f32, 0.2, 0.2, 0.3]);
+    let odd = Tensor::from_slice(&[0.5f32, 0.9]);
+    let h = histogram("errors", "MSE", &[("normal", &normal), ("anomalous", &odd)], 10).unwrap();
+    assert!(h.text.contains("normal") && h.text.contains("anomalous"));
+    assert!(histogram("errors", "MSE", &[], 10).is_err());
+
+    let lines = line_chart("PSNR", ("σ", "dB"), &[("noisy", vec![(0.1, 20.0), (0.2, 14.0)])], false).unwrap();
+    assert!(lines.text.contains("noisy"));
+    assert!(line_chart("x", ("a", "b"), &[("s", vec![(0.0, 1.0)])], true).unwrap_err().to_string().contains("x > 0"));
+    let both = side_by_side(&[svg, h]);
+    assert_eq!(both.text.matches("<svg").count(), 2);
+}

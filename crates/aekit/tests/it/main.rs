@@ -5,5 +5,6 @@ mod common;
 mod data;
 mod display;
 mod download;
+mod eval;
 mod models;
 mod training;

@@ -1,5 +1,9 @@
-//! Figures: image grids (PNG) and loss curves (SVG). Each shows itself inline in a notebook
-//! (see [`crate::display`]) and saves to a file.
+//! Figures: image grids (PNG), loss curves, scatter plots, histograms and line charts (SVG).
+//! Each shows itself inline in a notebook (see [`crate::display`]) and saves to a file.
+
+mod charts;
+
+pub use charts::{histogram, latent_scatter, line_chart, side_by_side, Html, PALETTE};
 
 use std::path::Path;
 use std::sync::Once;

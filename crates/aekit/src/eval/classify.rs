@@ -1,0 +1,277 @@
+//! Classes from codes: nearest neighbours, a linear probe, k-means and how well clusters
+//! match classes. All work on `[N, D]` float features and `[N]` i64 labels, on any device.
+
+use tch::nn::{self, Module, OptimizerConfig};
+use tch::{Kind, Reduction, Tensor};
+
+use crate::rng::{permutation, SplitMix};
+use crate::{Error, Result};
+
+fn features(what: &str, x: &Tensor) -> Result<Tensor> {
+    if x.dim() < 2 || x.size()[0] == 0 || !x.is_floating_point() {
+        return Err(Error::input(
+            what,
+            format!("expected float features [N, D] with N ≥ 1, got {:?} {:?}", x.kind(), x.size()),
+        ));
+    }
+    Ok(x.flatten(1, -1).to_kind(Kind::Float))
+}
+
+fn labels_for(what: &str, labels: &Tensor, n: i64) -> Result<Tensor> {
+    if labels.kind() != Kind::Int64 || labels.size() != [n] {
+        return Err(Error::input(
+            what,
+            format!("expected i64 labels [{n}], got {:?} {:?}", labels.kind(), labels.size()),
+        ));
+    }
+    if labels.f_min()?.int64_value(&[]) < 0 {
+        return Err(Error::input(what, "labels must be ≥ 0"));
+    }
+    Ok(labels.shallow_clone())
+}
+
+/// Squared Euclidean distances between the rows of `a` `[M, D]` and `b` `[N, D]`, `[M, N]`.
+pub(crate) fn squared_distances(a: &Tensor, b: &Tensor) -> Tensor {
+    let aa = a.square().sum_dim_intlist(1, true, Kind::Float);
+    let bb = b.square().sum_dim_intlist(1, false, Kind::Float);
+    (aa + bb - a.matmul(&b.tr()) * 2.0).clamp_min(0.0)
+}
+
+/// The `k` nearest rows of `reference` for each row of `query`: (squared distances, indices),
+/// both `[M, k]`, nearest first. Works in chunks so memory stays bounded.
+pub(crate) fn nearest(query: &Tensor, reference: &Tensor, k: usize) -> (Tensor, Tensor) {
+    let reference = reference.to_device(query.device());
+    let (mut distances, mut indices) = (Vec::new(), Vec::new());
+    let chunk = (1 << 24) / reference.size()[0].max(1);
+    for q in query.split(chunk.max(1), 0) {
+        let (d, i) = squared_distances(&q, &reference).topk(k as i64, 1, false, true);
+        distances.push(d);
+        indices.push(i);
+    }
+    (Tensor::cat(&distances, 0), Tensor::cat(&indices, 0))
+}
+
+/// Labels of `query` by a majority vote of its `k` nearest rows of `train` (Euclidean); a tie
+/// goes to the class with the nearer neighbour.
+pub fn knn_predict(train: &Tensor, train_labels: &Tensor, query: &Tensor, k: usize) -> Result<Tensor> {
+    let train = features("knn_predict: train", train)?;
+    let query = features("knn_predict: query", query)?;
+    let labels = labels_for("knn_predict: train_labels", train_labels, train.size()[0])?.to_device(query.device());
+    if k == 0 || k as i64 > train.size()[0] {
+        return Err(Error::config(
+            "knn_predict k",
+            format!("{k} neighbours asked for; choose 1 to {}", train.size()[0]),
+        ));
+    }
+    if train.size()[1] != query.size()[1] {
+        return Err(Error::input(
+            "knn_predict",
+            format!("train rows have {} values, query rows {}", train.size()[1], query.size()[1]),
+        ));
+    }
+    let (_, index) = nearest(&query, &train, k);
+    let votes = labels.index_select(0, &index.flatten(0, -1)).view([-1, k as i64]);
+    let classes = labels.max().int64_value(&[]) + 1;
+    // Weight 1 per vote plus a little for rank, so the nearer neighbour breaks ties.
+    let rank = Tensor::arange(k as i64, (Kind::Float, query.device())).flip([0]) * (0.5 / k as f64) + 1.0;
+    let tally = Tensor::zeros([votes.size()[0], classes], (Kind::Float, query.device()));
+    Ok(tally.scatter_add(1, &votes, &rank.expand_as(&votes.to_kind(Kind::Float)).contiguous()).argmax(1, false))
+}
+
+/// Fraction of `predicted` equal to `truth` (both `[N]` i64).
+pub fn accuracy(predicted: &Tensor, truth: &Tensor) -> Result<f64> {
+    if predicted.size() != truth.size() || predicted.numel() == 0 {
+        return Err(Error::input(
+            "accuracy",
+            format!("predictions {:?} and labels {:?} differ in shape", predicted.size(), truth.size()),
+        ));
+    }
+    Ok(predicted
+        .eq_tensor(&truth.to_device(predicted.device()))
+        .to_kind(Kind::Double)
+        .mean(Kind::Double)
+        .double_value(&[]))
+}
+
+/// Settings of [`linear_probe`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    /// L2 penalty on the weights (decoupled, AdamW-style).
+    pub weight_decay: f64,
+    pub seed: u64,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        ProbeConfig { epochs: 20, batch_size: 256, learning_rate: 1e-3, weight_decay: 1e-4, seed: 0 }
+    }
+}
+
+/// Result of [`linear_probe`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Probe {
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+}
+
+/// Softmax regression on standardized features (each column to mean 0, std 1 on the training
+/// rows), trained with AdamW; the standard test of how linearly separable the classes are in
+/// a representation.
+pub fn linear_probe(
+    train: &Tensor,
+    train_labels: &Tensor,
+    test: &Tensor,
+    test_labels: &Tensor,
+    config: &ProbeConfig,
+) -> Result<Probe> {
+    let train = features("linear_probe: train", train)?;
+    let test = features("linear_probe: test", test)?.to_device(train.device());
+    let train_labels =
+        labels_for("linear_probe: train_labels", train_labels, train.size()[0])?.to_device(train.device());
+    let test_labels = labels_for("linear_probe: test_labels", test_labels, test.size()[0])?;
+    if train.size()[1] != test.size()[1] {
+        return Err(Error::input(
+            "linear_probe",
+            format!("train rows have {} values, test rows {}", train.size()[1], test.size()[1]),
+        ));
+    }
+    if config.epochs == 0 || config.batch_size == 0 || config.learning_rate <= 0.0 || config.weight_decay < 0.0 {
+        return Err(Error::config(
+            "ProbeConfig",
+            format!("epochs, batch size and learning rate must be positive, weight decay ≥ 0: {config:?}"),
+        ));
+    }
+    let mean = train.mean_dim(0, true, Kind::Float);
+    let std = train.std_dim(0, false, true).clamp_min(1e-6);
+    let (train, test) = ((&train - &mean) / &std, (&test - &mean) / &std);
+    let classes = train_labels.max().int64_value(&[]).max(test_labels.max().int64_value(&[])) + 1;
+    let vs = nn::VarStore::new(train.device());
+    // Zero start: the problem is convex, and the result then depends on the seed alone.
+    let zero = nn::LinearConfig { ws_init: nn::Init::Const(0.0), bs_init: Some(nn::Init::Const(0.0)), bias: true };
+    let layer = nn::linear(vs.root(), train.size()[1], classes, zero);
+    let mut opt = nn::AdamW { wd: config.weight_decay, ..Default::default() }.build(&vs, config.learning_rate)?;
+    let n = train.size()[0] as usize;
+    for epoch in 0..config.epochs {
+        let order = Tensor::from_slice(&permutation(n, config.seed ^ epoch as u64)).to_device(train.device());
+        for index in order.split(config.batch_size as i64, 0) {
+            let loss = layer.forward(&train.index_select(0, &index)).cross_entropy_loss::<Tensor>(
+                &train_labels.index_select(0, &index),
+                None,
+                Reduction::Mean,
+                -100,
+                0.0,
+            );
+            opt.backward_step(&loss);
+        }
+    }
+    let predict = |x: &Tensor| tch::no_grad(|| layer.forward(x).argmax(1, false));
+    Ok(Probe {
+        train_accuracy: accuracy(&predict(&train), &train_labels)?,
+        test_accuracy: accuracy(&predict(&test), &test_labels)?,
+    })
+}
+
+/// Result of [`kmeans`].
+#[derive(Debug)]
+pub struct KMeans {
+    /// Cluster of each row, `[N]` i64.
+    pub labels: Tensor,
+    /// Cluster centres, `[k, D]`.
+    pub centres: Tensor,
+    /// Sum of squared distances of the rows to their centres.
+    pub inertia: f64,
+}
+
+/// k-means (Lloyd's algorithm) from k-means++ starts; the best of `restarts` runs. Seeded:
+/// the same seed gives the same clusters.
+pub fn kmeans(x: &Tensor, k: usize, restarts: usize, seed: u64) -> Result<KMeans> {
+    let x = features("kmeans", x)?;
+    let n = x.size()[0];
+    if k == 0 || k as i64 > n || restarts == 0 {
+        return Err(Error::config("kmeans", format!("k = {k} must lie in 1..={n}, restarts = {restarts} ≥ 1")));
+    }
+    let mut rng = SplitMix::new(seed);
+    let mut best: Option<KMeans> = None;
+    for _ in 0..restarts {
+        let mut centres = plus_plus(&x, k, &mut rng);
+        let mut labels = Tensor::zeros([n], (Kind::Int64, x.device()));
+        for _ in 0..300 {
+            let (_, nearest_centre) = nearest(&x, &centres, 1);
+            let new_labels = nearest_centre.squeeze_dim(1);
+            let settled = new_labels.equal(&labels);
+            labels = new_labels;
+            let sums = Tensor::zeros([k as i64, x.size()[1]], (Kind::Float, x.device())).index_add(0, &labels, &x);
+            let counts = Tensor::zeros([k as i64], (Kind::Float, x.device())).index_add(
+                0,
+                &labels,
+                &Tensor::ones([n], (Kind::Float, x.device())),
+            );
+            // An emptied cluster keeps its old centre.
+            let empty = counts.eq(0.0).unsqueeze(1);
+            centres = (sums / counts.clamp_min(1.0).unsqueeze(1)).where_self(&empty.logical_not(), &centres);
+            if settled {
+                break;
+            }
+        }
+        let (d, _) = nearest(&x, &centres, 1);
+        let inertia = d.to_kind(Kind::Double).sum(Kind::Double).double_value(&[]);
+        if best.as_ref().is_none_or(|b| inertia < b.inertia) {
+            best = Some(KMeans { labels, centres, inertia });
+        }
+    }
+    Ok(best.expect("restarts ≥ 1"))
+}
+
+/// k-means++: each next centre drawn with probability proportional to the squared distance to
+/// the nearest centre so far.
+fn plus_plus(x: &Tensor, k: usize, rng: &mut SplitMix) -> Tensor {
+    let n = x.size()[0];
+    let mut chosen = vec![rng.below(n as u64) as i64];
+    let mut d2 = squared_distances(x, &x.get(chosen[0]).unsqueeze(0)).squeeze_dim(1).to_kind(Kind::Double);
+    while chosen.len() < k {
+        let cumulative = Vec::<f64>::try_from(d2.cumsum(0, Kind::Double)).unwrap_or_default();
+        let total = cumulative.last().copied().unwrap_or(0.0);
+        let next = if total > 0.0 {
+            let r = rng.next_f64() * total;
+            cumulative.partition_point(|&c| c <= r).min(n as usize - 1) as i64
+        } else {
+            rng.below(n as u64) as i64
+        };
+        chosen.push(next);
+        let d = squared_distances(x, &x.get(next).unsqueeze(0)).squeeze_dim(1).to_kind(Kind::Double);
+        d2 = d2.minimum(&d);
+    }
+    x.index_select(0, &Tensor::from_slice(&chosen).to_device(x.device()))
+}
+
+/// Normalized mutual information between two labelings of the same items (`[N]` i64), in
+/// [0, 1]: the mutual information over the arithmetic mean of the two entropies (scikit-learn's
+/// default). 1 when the partitions agree up to renaming.
+pub fn nmi(a: &Tensor, b: &Tensor) -> Result<f64> {
+    let n = a.numel() as i64;
+    let a = labels_for("nmi: a", a, n)?;
+    let b = labels_for("nmi: b", &b.to_device(a.device()), n)?;
+    if n == 0 {
+        return Err(Error::input("nmi", "no labels"));
+    }
+    let (ka, kb) = (a.max().int64_value(&[]) + 1, b.max().int64_value(&[]) + 1);
+    let joint = Tensor::zeros([ka * kb], (Kind::Double, a.device()))
+        .index_add(0, &(&a * kb + &b), &Tensor::ones([n], (Kind::Double, a.device())))
+        .view([ka, kb])
+        / n as f64;
+    let (pa, pb) = (joint.sum_dim_intlist(1, true, Kind::Double), joint.sum_dim_intlist(0, true, Kind::Double));
+    let entropy = |p: &Tensor| -> f64 {
+        let p = p.flatten(0, -1);
+        let nz = p.masked_select(&p.gt(0.0));
+        -(&nz * nz.log()).sum(Kind::Double).double_value(&[])
+    };
+    let mask = joint.gt(0.0);
+    let ratio = (&joint / (&pa * &pb)).masked_select(&mask);
+    let mi = (joint.masked_select(&mask) * ratio.log()).sum(Kind::Double).double_value(&[]);
+    let (ha, hb) = (entropy(&pa), entropy(&pb));
+    let mean = (ha + hb) / 2.0;
+    Ok(if mean <= 0.0 { 1.0 } else { (mi / mean).clamp(0.0, 1.0) })
+}

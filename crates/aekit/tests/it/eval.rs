@@ -1,0 +1,161 @@
+use aekit::eval::*;
+use aekit::prelude::*;
+use aekit::table::Table;
+
+use crate::common::serial;
+
+fn bools(v: &[i64]) -> Tensor {
+    Tensor::from_slice(v).to_kind(Kind::Bool)
+}
+
+/// `per` points around each of `centres` (spread `spread`), labelled by centre.
+fn blobs(centres: &[[f32; 3]], per: i64, spread: f64, seed: i64) -> (Tensor, Tensor) {
+    let _guard = serial();
+    tch::manual_seed(seed);
+    let c = Tensor::from_slice(&centres.concat()).view([-1, 3]);
+    let labels =
+        Tensor::arange(centres.len() as i64, (Kind::Int64, Device::Cpu)).repeat_interleave_self_int(per, 0, None);
+    let x = c.index_select(0, &labels) + Tensor::randn([labels.size()[0], 3], (Kind::Float, Device::Cpu)) * spread;
+    (x, labels)
+}
+
+#[test]
+fn auroc_matches_hand_computed_values() {
+    // scikit-learn's roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.75
+    let scores = Tensor::from_slice(&[0.1f32, 0.4, 0.35, 0.8]);
+    assert!((auroc(&scores, &bools(&[0, 0, 1, 1])).unwrap() - 0.75).abs() < 1e-12);
+    assert_eq!(auroc(&scores, &bools(&[1, 0, 0, 1])).unwrap(), 0.5);
+    assert_eq!(auroc(&Tensor::from_slice(&[1.0f32, 2.0, 3.0]), &bools(&[0, 1, 1])).unwrap(), 1.0);
+    // Ties count half.
+    assert_eq!(auroc(&Tensor::from_slice(&[1.0f32, 1.0]), &bools(&[0, 1])).unwrap(), 0.5);
+    assert!(auroc(&scores, &bools(&[0, 0, 0, 0])).unwrap_err().to_string().contains("both"));
+    assert!(auroc(&Tensor::from_slice(&[f32::NAN, 1.0]), &bools(&[0, 1])).unwrap_err().to_string().contains("finite"));
+    assert!(auroc(&scores, &bools(&[0, 1])).is_err());
+}
+
+#[test]
+fn threshold_rules_and_their_metrics() {
+    let normal = Tensor::arange_start(1, 102, (Kind::Float, Device::Cpu)); // 1..=101
+    assert_eq!(Threshold::Percentile(50.0).value(&normal).unwrap(), 51.0);
+    let sigma = Threshold::Sigma(2.0).value(&normal).unwrap();
+    assert!((sigma - (51.0 + 2.0 * 29.3002)).abs() < 1e-3, "{sigma}");
+    assert!(Threshold::Percentile(120.0).value(&normal).is_err());
+    // Threshold 51: flags 60, 70 (anomalies) and 55 (normal); misses anomaly 40.
+    let scores = Tensor::from_slice(&[10.0f32, 55.0, 60.0, 70.0, 40.0]);
+    let m = Threshold::Percentile(50.0).evaluate(&normal, &scores, &bools(&[0, 0, 1, 1, 1])).unwrap();
+    assert_eq!((m.threshold, m.precision, m.recall), (51.0, 2.0 / 3.0, 2.0 / 3.0));
+    assert!((m.f1 - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!(m.false_positive_rate, 0.5);
+}
+
+#[test]
+fn nmi_is_one_for_relabelled_partitions_and_matches_the_formula() {
+    let a = Tensor::from_slice(&[0i64, 0, 0, 1, 1, 1, 2, 2]);
+    assert!((nmi(&a, &Tensor::from_slice(&[2i64, 2, 2, 0, 0, 0, 1, 1])).unwrap() - 1.0).abs() < 1e-12);
+    // Computed with scikit-learn's definition (arithmetic mean of the entropies).
+    let b = Tensor::from_slice(&[0i64, 0, 1, 1, 1, 2, 2, 2]);
+    assert!((nmi(&a, &b).unwrap() - 0.558_873_038_217).abs() < 1e-9);
+    assert!(nmi(&a, &Tensor::from_slice(&[0i64, 1])).is_err());
+}
+
+#[test]
+fn knn_kmeans_and_probe_find_separated_classes() {
+    let centres = [[0.0, 0.0, 0.0], [6.0, 0.0, 0.0], [0.0, 6.0, 0.0]];
+    let (train, train_labels) = blobs(&centres, 100, 1.0, 1);
+    let (test, test_labels) = blobs(&centres, 50, 1.0, 2);
+    let predicted = knn_predict(&train, &train_labels, &test, 5).unwrap();
+    assert!(accuracy(&predicted, &test_labels).unwrap() > 0.97);
+
+    let clusters = kmeans(&train, 3, 2, 7).unwrap();
+    assert!(nmi(&clusters.labels, &train_labels).unwrap() > 0.9);
+    let again = kmeans(&train, 3, 2, 7).unwrap();
+    assert!(clusters.labels.equal(&again.labels), "seeded k-means must repeat");
+    assert_eq!(clusters.centres.size(), [3, 3]);
+
+    let probe = linear_probe(&train, &train_labels, &test, &test_labels, &ProbeConfig::default()).unwrap();
+    assert!(probe.test_accuracy > 0.95, "{probe:?}");
+    let bad = ProbeConfig { learning_rate: 0.0, ..Default::default() };
+    assert!(linear_probe(&train, &train_labels, &test, &test_labels, &bad).is_err());
+    assert!(knn_predict(&train, &train_labels, &test, 0).is_err());
+    assert!(knn_predict(&train, &train_labels, &test.narrow(1, 0, 2), 3).is_err());
+    assert!(kmeans(&train, 0, 1, 0).is_err());
+}
+
+#[test]
+fn knn_ties_go_to_the_nearer_neighbour() {
+    let train = Tensor::from_slice(&[0.0f32, 0.0, 1.0, 0.0]).view([2, 2]);
+    let labels = Tensor::from_slice(&[3i64, 5]);
+    let query = Tensor::from_slice(&[0.9f32, 0.0, 0.1, 0.0]).view([2, 2]);
+    let predicted = knn_predict(&train, &labels, &query, 2).unwrap();
+    assert_eq!(Vec::<i64>::try_from(predicted).unwrap(), [5, 3]);
+}
+
+#[test]
+fn knn_distance_is_the_mean_distance_to_the_nearest_rows() {
+    let reference = Tensor::from_slice(&[0.0f32, 0.0, 3.0, 0.0, 0.0, 10.0]).view([3, 2]);
+    let query = Tensor::from_slice(&[0.0f32, 4.0]).view([1, 2]);
+    let d = knn_distance(&reference, &query, 2).unwrap();
+    assert!((d.double_value(&[0]) - (4.0 + 5.0) / 2.0).abs() < 1e-5);
+}
+
+#[test]
+fn pca_finds_the_direction_of_a_line_and_reconstructs_it() {
+    let t = Tensor::linspace(-1.0, 1.0, 50, (Kind::Float, Device::Cpu)).unsqueeze(1);
+    let direction = Tensor::from_slice(&[3.0f32, 0.0, -4.0]).unsqueeze(0) / 5.0;
+    let x = t.matmul(&direction) + Tensor::from_slice(&[1.0f32, 2.0, 3.0]);
+    let pca = Pca::fit(&x, 1).unwrap();
+    assert!(pca.explained > 0.999_999);
+    let c = Vec::<f32>::try_from(pca.components.get(0)).unwrap();
+    // The sign is fixed so that the largest entry is positive.
+    assert!((c[0] + 0.6).abs() < 1e-5 && c[1].abs() < 1e-5 && (c[2] - 0.8).abs() < 1e-5, "{c:?}");
+    assert!(pca.errors(&x).unwrap().max().double_value(&[]) < 1e-10);
+    let back = pca.inverse(&pca.transform(&x).unwrap()).unwrap();
+    assert!(back.allclose(&x, 1e-5, 1e-5, false));
+    assert!(Pca::fit(&x, 4).unwrap_err().to_string().contains("choose 1 to 3"));
+    assert!(pca.transform(&x.narrow(1, 0, 2)).is_err());
+}
+
+#[test]
+fn psnr_of_a_known_error() {
+    let a = Tensor::zeros([2, 1, 28, 28], (Kind::Float, Device::Cpu));
+    let b = a.ones_like() * 0.1; // MSE 0.01 → 20 dB
+    let p = psnr(&b, &a).unwrap();
+    assert!((p.double_value(&[0]) - 20.0).abs() < 1e-4);
+    assert_eq!(psnr(&a, &a).unwrap().double_value(&[1]), 100.0);
+    assert!(psnr(&a, &b.narrow(0, 0, 1)).is_err());
+}
+
+#[test]
+fn image_errors_average_to_the_reconstruction_error() {
+    let data = crate::common::real().test.take(300);
+    let model = {
+        let _guard = serial();
+        manual_seed(0);
+        DenseAutoencoder::new(&DenseConfig::default(), Device::Cpu).unwrap()
+    };
+    let errors = image_errors(&model, &data, ReconLoss::Mse).unwrap();
+    assert_eq!(errors.size(), [300]);
+    let whole = reconstruction_error(&model, &data, None).unwrap();
+    assert!((errors.mean(Kind::Double).double_value(&[]) - whole.mse).abs() < 1e-6);
+    let codes = encode_all(&model, &data).unwrap();
+    assert_eq!(codes.size(), [300, 64]);
+}
+
+#[test]
+fn dataset_of_class_keeps_only_that_class() {
+    let data = crate::common::real().test.take(500);
+    let shirts = data.of_class(6).unwrap();
+    assert!(shirts.len() > 20 && shirts.len() < 100);
+    assert!(Vec::<i64>::try_from(&shirts.labels).unwrap().iter().all(|&l| l == 6));
+    assert!(data.of_class(10).unwrap_err().to_string().contains("0 to 9"));
+}
+
+#[test]
+fn tables_render_as_markdown_html_and_csv() {
+    let mut t = Table::new(["model", "AUROC"]);
+    t.row(["a|b", "0.93"]).unwrap().row(["<conv>", "0.91"]).unwrap();
+    assert!(t.to_markdown().starts_with("| model | AUROC |\n|---|---:|\n| a\\|b | 0.93 |"));
+    assert!(t.to_html().contains("<td>&lt;conv&gt;</td>"));
+    assert_eq!(Table::new(["x, y"]).to_csv(), "\"x, y\"\n");
+    assert!(t.row(["only one"]).unwrap_err().to_string().contains("1 cells for 2 columns"));
+}
