@@ -4,6 +4,7 @@
 #   make test   Rust tests, then every notebook headless through the kernel (quick settings)
 #   make lab    JupyterLab on 127.0.0.1 with the "Rust (libtorch)" kernel
 #   make quality  train every kind of autoencoder with full settings, write results/quality.md
+#   make applications  measure every application against its baseline, write results/applications.md
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
@@ -17,7 +18,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 EPOCHS ?= 10
 CARGO_FLAGS := --release --all-features
 
-.PHONY: setup venv evcxr kernel data demo test lab quality clean
+.PHONY: setup venv evcxr kernel data demo test lab quality applications clean
 
 setup: venv evcxr kernel data
 
@@ -59,6 +60,10 @@ test: setup
 # Tens of minutes on 2 cores; not part of `make test`.
 quality: venv data
 	cargo run $(CARGO_FLAGS) -q -p aekit --example quality -- --out results
+
+# About an hour on 2 cores; not part of `make test` (the notebooks run the same code briefly).
+applications: venv data
+	cargo run $(CARGO_FLAGS) -q -p aekit --example applications -- --out results
 
 lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir="$(CURDIR)/notebooks" \

@@ -58,7 +58,10 @@ def run(path, out_dir, timeout):
     try:
         client.execute()
     except CellExecutionError as error:
-        problems.append(f"{error.ename}: {error.evalue}"[-3000:])
+        # evcxr reports compile errors on the cell's stderr and leaves evalue empty.
+        failed = next((c for c in reversed(nb.cells) if c.get("cell_type") == "code" and c.get("outputs")), None)
+        stderr = "".join(o.get("text", "") for o in (failed or {}).get("outputs", []) if o.get("name") == "stderr")
+        problems.append(f"{error.ename}: {error.evalue}\n{stderr}".strip()[-3000:])
     except Exception as error:  # kernel died, timed out, could not start
         problems.append(f"{type(error).__name__}: {error}")
     problems += missing_images(nb)

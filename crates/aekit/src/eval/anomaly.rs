@@ -128,3 +128,81 @@ impl Threshold {
         })
     }
 }
+
+/// A one-class anomaly detector around an autoencoder trained on normal images only. It
+/// scores images three ways, each higher for stranger images:
+/// - `reconstruction`: mean squared reconstruction error;
+/// - `density`: mean distance of the code to its `k` nearest codes of the normal training
+///   images (far from every normal code = unlike anything seen);
+/// - `combined`: the sum of both after standardizing each on held-out normal images, so
+///   neither dominates by scale.
+///
+/// ```no_run
+/// # use aekit::prelude::*;
+/// # fn main() -> aekit::Result<()> {
+/// use aekit::eval::{auroc, AnomalyDetector};
+/// let data = FashionMnist::load()?;
+/// let (normal, held_out) = (data.train.of_class(7)?, data.validation.of_class(7)?);
+/// let mut model = ConvAutoencoder::new(&ConvConfig::default(), aekit::device()?)?;
+/// train(&mut model, &normal, &held_out, &TrainConfig::default())?;
+/// let detector = AnomalyDetector::fit(model, &normal, &held_out)?;
+/// let scores = detector.scores(&data.test)?;
+/// println!("AUROC {:.3}", auroc(&scores.combined, &data.test.labels.ne(7))?);
+/// # Ok(()) }
+/// ```
+pub struct AnomalyDetector<M> {
+    pub model: M,
+    /// Codes of the normal training images.
+    reference: Tensor,
+    k: usize,
+    /// Mean and standard deviation of each score on held-out normal images.
+    reconstruction_scale: (f64, f64),
+    density_scale: (f64, f64),
+}
+
+/// Scores of [`AnomalyDetector::scores`], each `[N]`.
+#[derive(Debug)]
+pub struct AnomalyScores {
+    pub reconstruction: Tensor,
+    pub density: Tensor,
+    pub combined: Tensor,
+}
+
+impl<M: crate::models::Autoencoder> AnomalyDetector<M> {
+    /// Neighbours averaged over by the density score.
+    pub const K: usize = 5;
+
+    /// Wraps a model trained on `normal`; `held_out` (normal images it was not trained on)
+    /// calibrates the scales of the scores.
+    pub fn fit(model: M, normal: &crate::data::Dataset, held_out: &crate::data::Dataset) -> Result<Self> {
+        if held_out.len() < 2 {
+            return Err(Error::input("AnomalyDetector::fit", "needs at least 2 held-out normal images"));
+        }
+        let reference = super::encode_all(&model, normal)?;
+        let k = Self::K.min(reference.size()[0] as usize);
+        let mut detector =
+            AnomalyDetector { model, reference, k, reconstruction_scale: (0.0, 1.0), density_scale: (0.0, 1.0) };
+        let (reconstruction, density) = detector.raw(held_out)?;
+        let scale = |t: &Tensor| {
+            let t = t.to_kind(Kind::Double);
+            (t.mean(Kind::Double).double_value(&[]), t.std(true).double_value(&[]).max(1e-12))
+        };
+        detector.reconstruction_scale = scale(&reconstruction);
+        detector.density_scale = scale(&density);
+        Ok(detector)
+    }
+
+    fn raw(&self, data: &crate::data::Dataset) -> Result<(Tensor, Tensor)> {
+        let reconstruction = super::image_errors(&self.model, data, crate::models::ReconLoss::Mse)?;
+        let density = knn_distance(&self.reference, &super::encode_all(&self.model, data)?, self.k)?;
+        Ok((reconstruction, density))
+    }
+
+    /// The three scores of every image in `data`.
+    pub fn scores(&self, data: &crate::data::Dataset) -> Result<AnomalyScores> {
+        let (reconstruction, density) = self.raw(data)?;
+        let z = |t: &Tensor, (mean, std): (f64, f64)| (t - mean) / std;
+        let combined = z(&reconstruction, self.reconstruction_scale) + z(&density, self.density_scale);
+        Ok(AnomalyScores { reconstruction, density, combined })
+    }
+}

@@ -275,3 +275,99 @@ pub fn nmi(a: &Tensor, b: &Tensor) -> Result<f64> {
     let mean = (ha + hb) / 2.0;
     Ok(if mean <= 0.0 { 1.0 } else { (mi / mean).clamp(0.0, 1.0) })
 }
+
+/// `per_class` seeded random rows of each class present in `labels` (`[N]` i64): the labelled
+/// few of a semi-supervised experiment. Returns their indices, `[per_class × classes]`.
+pub fn pick_per_class(labels: &Tensor, per_class: usize, seed: u64) -> Result<Tensor> {
+    let labels = Vec::<i64>::try_from(labels.to_device(tch::Device::Cpu))?;
+    let order = permutation(labels.len(), seed);
+    let classes = labels.iter().copied().max().map_or(0, |m| m + 1);
+    let mut picked = Vec::with_capacity(per_class * classes as usize);
+    let mut counts = vec![0; classes as usize];
+    for &i in &order {
+        let c = labels[i as usize];
+        if c >= 0 && counts[c as usize] < per_class {
+            counts[c as usize] += 1;
+            picked.push(i);
+        }
+    }
+    if let Some(c) = counts.iter().position(|&n| n > 0 && n < per_class) {
+        return Err(Error::input(
+            "pick_per_class",
+            format!("class {c} has only {} rows, {per_class} asked for", counts[c]),
+        ));
+    }
+    Ok(Tensor::from_slice(&picked))
+}
+
+/// The `k`-nearest-neighbour graph of a set of rows, for spreading a few labels to all of them.
+/// Edges go both ways (i links j when either is among the other's nearest).
+#[derive(Debug)]
+pub struct KnnGraph {
+    /// Neighbours of each row, `[N, k]`.
+    pub neighbours: Tensor,
+    /// Normalized edge weights `w_ij / √(d_i d_j)`, `[N, k]`, for the edge from each row to
+    /// each of its neighbours; `d` sums a row's weights in both directions.
+    weights: Tensor,
+}
+
+impl KnnGraph {
+    /// Links each row of `x` to its `k` nearest other rows, with Gaussian weights
+    /// `exp(−d² / mean d²)`.
+    pub fn new(x: &Tensor, k: usize) -> Result<KnnGraph> {
+        let x = features("KnnGraph", x)?;
+        if k == 0 || k as i64 >= x.size()[0] {
+            return Err(Error::config("KnnGraph k", format!("choose 1 to {}", x.size()[0] - 1)));
+        }
+        let (d2, index) = nearest(&x, &x, k + 1);
+        // Drop each row's nearest (itself, or an exact duplicate: either way no information).
+        let (d2, neighbours) = (d2.narrow(1, 1, k as i64), index.narrow(1, 1, k as i64));
+        let w = (-&d2 / d2.mean(Kind::Float).clamp_min(1e-12)).exp();
+        let incoming =
+            w.zeros_like().narrow(1, 0, 1).squeeze_dim(1).index_add(0, &neighbours.flatten(0, -1), &w.flatten(0, -1));
+        let degree = (w.sum_dim_intlist(1, false, Kind::Float) + incoming).clamp_min(1e-12);
+        let inv_sqrt = degree.rsqrt();
+        let weights = &w * inv_sqrt.unsqueeze(1) * inv_sqrt.index_select(0, &neighbours.flatten(0, -1)).view_as(&w);
+        Ok(KnnGraph { neighbours, weights })
+    }
+
+    /// Label spreading (Zhou et al., 2004): starts from the `known` rows' labels and repeats
+    /// `F ← α·S·F + (1 − α)·Y` `iterations` times; each row takes the class with the most
+    /// mass. `alpha` in (0, 1): how far labels travel (0.99 is usual).
+    pub fn propagate(&self, known: &Tensor, known_labels: &Tensor, alpha: f64, iterations: usize) -> Result<Tensor> {
+        let n = self.neighbours.size()[0];
+        let device = self.neighbours.device();
+        let known = known.to_device(device);
+        let known_labels =
+            labels_for("KnnGraph::propagate: known_labels", known_labels, known.numel() as i64)?.to_device(device);
+        if known.kind() != Kind::Int64
+            || known.numel() == 0
+            || known.max().int64_value(&[]) >= n
+            || known.min().int64_value(&[]) < 0
+        {
+            return Err(Error::input("KnnGraph::propagate", format!("known must hold row indices 0..{n}")));
+        }
+        if !(alpha > 0.0 && alpha < 1.0) {
+            return Err(Error::config(
+                "KnnGraph::propagate alpha",
+                format!("{alpha} must lie strictly between 0 and 1"),
+            ));
+        }
+        let classes = known_labels.max().int64_value(&[]) + 1;
+        let y = Tensor::zeros([n, classes], (Kind::Float, device)).index_put_(
+            &[Some(known), Some(known_labels)],
+            &Tensor::ones([1], (Kind::Float, device)),
+            false,
+        );
+        let (k, flat) = (self.neighbours.size()[1], self.neighbours.flatten(0, -1));
+        let mut f = y.shallow_clone();
+        let w = self.weights.unsqueeze(2);
+        for _ in 0..iterations {
+            // Each row gathers from its neighbours, and gives to the rows it is a neighbour of.
+            let gathered = (f.index_select(0, &flat).view([n, k, classes]) * &w).sum_dim_intlist(1, false, Kind::Float);
+            let given = f.zeros_like().index_add(0, &flat, &(f.unsqueeze(1) * &w).view([n * k, classes]));
+            f = (gathered + given) * alpha + &y * (1.0 - alpha);
+        }
+        Ok(f.argmax(1, false))
+    }
+}

@@ -9,8 +9,10 @@ mod pca;
 
 use tch::{Kind, Reduction, Tensor};
 
-pub use anomaly::{auroc, knn_distance, BinaryMetrics, Threshold};
-pub use classify::{accuracy, kmeans, knn_predict, linear_probe, nmi, KMeans, Probe, ProbeConfig};
+pub use anomaly::{auroc, knn_distance, AnomalyDetector, AnomalyScores, BinaryMetrics, Threshold};
+pub use classify::{
+    accuracy, kmeans, knn_predict, linear_probe, nmi, pick_per_class, KMeans, KnnGraph, Probe, ProbeConfig,
+};
 pub use pca::Pca;
 
 use crate::data::Dataset;
@@ -65,6 +67,34 @@ pub fn psnr(images: &Tensor, reference: &Tensor) -> Result<Tensor> {
     }
     let mse = per_image(&images.to_kind(Kind::Float), &reference.to_kind(Kind::Float), ReconLoss::Mse);
     Ok(mse.clamp_min(1e-10).log10() * -10.0)
+}
+
+/// Mean PSNR (dB) against the clean images of a denoiser's input and of its output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DenoisingPsnr {
+    pub noisy: f64,
+    pub denoised: f64,
+}
+
+/// Corrupts `data` with `corruption` (seeded), denoises it with `model`, and measures the mean
+/// PSNR against the clean images before and after.
+pub fn denoising_psnr(
+    model: &dyn Autoencoder,
+    data: &Dataset,
+    corruption: &Corruption,
+    seed: u64,
+) -> Result<DenoisingPsnr> {
+    check::images("denoising_psnr: data", &data.images, None)?;
+    corruption.validate()?;
+    let noisy = Dataset::new(corruption.apply_seeded(&data.images, seed), data.labels.shallow_clone())?;
+    let (mut before, mut after) = (0.0, 0.0);
+    for (clean, noisy) in data.batches(1024, None, model.device())?.zip(noisy.batches(1024, None, model.device())?) {
+        let sum = |t: Tensor| t.sum(Kind::Double).double_value(&[]);
+        before += sum(psnr(&noisy.images, &clean.images)?);
+        after += sum(psnr(&model.forward(&noisy.images)?, &clean.images)?);
+    }
+    let n = data.len() as f64;
+    Ok(DenoisingPsnr { noisy: before / n, denoised: after / n })
 }
 
 /// Mean activation of the code units over `data` (mean of |code|): how busy the code is.

@@ -146,6 +146,8 @@ pub enum Activation {
     Gelu,
     Tanh,
     Sigmoid,
+    /// No nonlinearity: a linear code (for 2-D codes to plot, where ReLU would fold half away).
+    Identity,
 }
 
 impl Activation {
@@ -157,6 +159,7 @@ impl Activation {
             Activation::Gelu => x.gelu("none"),
             Activation::Tanh => x.tanh(),
             Activation::Sigmoid => x.sigmoid(),
+            Activation::Identity => x.shallow_clone(),
         }
     }
 
@@ -169,6 +172,7 @@ impl Activation {
             Activation::Gelu => "gelu",
             Activation::Tanh => "tanh",
             Activation::Sigmoid => "sigmoid",
+            Activation::Identity => "identity",
         }
     }
 }
@@ -184,6 +188,7 @@ impl std::str::FromStr for Activation {
             Activation::Gelu,
             Activation::Tanh,
             Activation::Sigmoid,
+            Activation::Identity,
         ];
         all.into_iter().find(|a| a.name() == s.to_ascii_lowercase()).ok_or_else(|| {
             let names: Vec<&str> = all.iter().map(|a| a.name()).collect();

@@ -189,6 +189,12 @@ impl ModelConfig {
         with_kind!(self, c => c.describe())
     }
 
+    /// A new model of this kind, initialised from libtorch's generator (see
+    /// [`crate::manual_seed`]): for code that picks the kind at run time.
+    pub fn build(&self, device: Device) -> Result<Box<dyn Autoencoder>> {
+        Ok(with_kind!(self, c => Box::new(Model::new(c, device)?)))
+    }
+
     fn encoder_net(&self, p: &nn::Path) -> Layers {
         with_kind!(self, c => c.encoder(p))
     }

@@ -159,3 +159,51 @@ fn tables_render_as_markdown_html_and_csv() {
     assert_eq!(Table::new(["x, y"]).to_csv(), "\"x, y\"\n");
     assert!(t.row(["only one"]).unwrap_err().to_string().contains("1 cells for 2 columns"));
 }
+
+#[test]
+fn anomaly_detector_separates_a_class_it_was_trained_on_from_the_rest() {
+    let data = crate::common::real();
+    let normal = data.train.take(6000).of_class(1).unwrap(); // trousers
+    let held_out = data.validation.of_class(1).unwrap();
+    let test = data.test.take(1000);
+    let model = {
+        let _guard = serial();
+        manual_seed(0);
+        let mut model = DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap();
+        let config = TrainConfig { epochs: 3, batch_size: 32, verbose: false, ..Default::default() };
+        train(&mut model, &normal, &held_out, &config).unwrap();
+        model
+    };
+    let detector = AnomalyDetector::fit(model, &normal, &held_out).unwrap();
+    let scores = detector.scores(&test).unwrap();
+    let anomalous = test.labels.ne(1);
+    for (name, s) in
+        [("reconstruction", &scores.reconstruction), ("density", &scores.density), ("combined", &scores.combined)]
+    {
+        assert_eq!(s.size(), [1000]);
+        let a = auroc(s, &anomalous).unwrap();
+        assert!(a > 0.9, "{name}: AUROC {a}");
+    }
+    // The combined score is the sum of the two after standardizing on held-out normal images.
+    let on_held_out = detector.scores(&held_out).unwrap().combined;
+    assert!(on_held_out.mean(Kind::Double).double_value(&[]).abs() < 1e-3);
+    assert!(AnomalyDetector::fit(detector.model, &normal, &held_out.take(1)).is_err());
+}
+
+#[test]
+fn one_label_per_class_spreads_along_the_graph() {
+    let centres = [[0.0, 0.0, 0.0], [8.0, 0.0, 0.0], [0.0, 8.0, 0.0]];
+    let (x, labels) = blobs(&centres, 60, 1.0, 3);
+    let known = pick_per_class(&labels, 1, 5).unwrap();
+    assert_eq!(known.size(), [3]);
+    let known_labels = labels.index_select(0, &known);
+    assert_eq!(Vec::<i64>::try_from(&known_labels).unwrap().iter().sum::<i64>(), 0 + 1 + 2);
+    assert!(known.equal(&pick_per_class(&labels, 1, 5).unwrap()), "seeded picks repeat");
+    let graph = KnnGraph::new(&x, 8).unwrap();
+    let predicted = graph.propagate(&known, &known_labels, 0.99, 30).unwrap();
+    let acc = accuracy(&predicted, &labels).unwrap();
+    assert!(acc > 0.98, "accuracy {acc}, predicted {predicted}");
+    assert!(graph.propagate(&known, &known_labels, 1.0, 30).is_err());
+    assert!(graph.propagate(&Tensor::from_slice(&[999i64]), &Tensor::from_slice(&[0i64]), 0.9, 3).is_err());
+    assert!(pick_per_class(&labels, 61, 0).unwrap_err().to_string().contains("only 60"));
+}

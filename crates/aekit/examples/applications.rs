@@ -1,0 +1,201 @@
+//! The applications report: every use of autoencoders the tutorial names, measured with full
+//! settings next to a simple baseline; prints one table and writes `results/applications.md`
+//! and `.csv`.
+//!
+//! `cargo run --release -p aekit --example applications -- [--epochs N] [--only NAME] [--out DIR]`
+//! (`make applications`). NAME is one of latent, features, anomaly, denoising.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use aekit::eval::*;
+use aekit::prelude::*;
+use aekit::table::Table;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+type Rows = Vec<[String; 4]>;
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let (mut epochs, mut only, mut out) = (10, None::<String>, PathBuf::from("results"));
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--epochs" => epochs = args.next().and_then(|v| v.parse().ok()).ok_or("--epochs needs a whole number")?,
+            "--only" => only = Some(args.next().ok_or("--only needs a name")?),
+            "--out" => out = args.next().ok_or("--out needs a folder")?.into(),
+            _ => {
+                return Err(format!(
+                    "unknown argument {arg:?}; usage: applications [--epochs N] [--only NAME] [--out DIR]"
+                )
+                .into())
+            }
+        }
+    }
+    let data = FashionMnist::load()?;
+    let device = aekit::device()?;
+    let config = TrainConfig {
+        epochs,
+        device: Some(device),
+        schedule: Schedule::Cosine { min: 0.0 },
+        verbose: false,
+        ..Default::default()
+    };
+    let mut rows = Rows::new();
+    let sections: [(&str, fn(&FashionMnist, &TrainConfig, &mut Rows) -> aekit::Result<()>); 4] =
+        [("latent", latent), ("features", features), ("anomaly", anomaly), ("denoising", denoising)];
+    for (name, section) in sections {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
+        let start = Instant::now();
+        println!("== {name}");
+        section(&data, &config, &mut rows)?;
+        println!("   ({:.0} s)", start.elapsed().as_secs_f64());
+    }
+    let mut table = Table::new(["application", "metric", "autoencoder", "baseline"]);
+    for r in &rows {
+        table.row(r.iter())?;
+    }
+    println!("\n{table}");
+    table.save(out.join("applications.md"))?;
+    table.save(out.join("applications.csv"))?;
+    println!("wrote {}", out.join("applications.md").display());
+    Ok(())
+}
+
+fn row(rows: &mut Rows, application: &str, metric: &str, ae: String, baseline: String) {
+    println!("   {application} · {metric}: autoencoder {ae}, baseline {baseline}");
+    rows.push([application.into(), metric.into(), ae, baseline]);
+}
+
+/// 2-D codes of a deep autoencoder vs PCA to 2-D: 5-NN accuracy on the test set.
+fn latent(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
+    manual_seed(42);
+    let ae_config = DenseConfig { code_activation: Activation::Identity, ..DenseConfig::deep(2) };
+    let mut model = DenseAutoencoder::new(&ae_config, config.device.unwrap_or(Device::Cpu))?;
+    train(&mut model, &data.train, &data.validation, config)?;
+    let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
+    let ae = accuracy(&knn_predict(&train_codes, &data.train.labels, &test_codes, 5)?, &data.test.labels)?;
+    let pca = Pca::fit(&data.train.images, 2)?;
+    let (train_pca, test_pca) = (pca.transform(&data.train.images)?, pca.transform(&data.test.images)?);
+    let base = accuracy(&knn_predict(&train_pca, &data.train.labels, &test_pca, 5)?, &data.test.labels)?;
+    row(rows, "latent space (2-D)", "5-NN test accuracy", format!("{ae:.3}"), format!("{base:.3} (PCA)"));
+    Ok(())
+}
+
+/// Codes as features: a linear probe and k-means, against raw pixels.
+fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
+    let device = config.device.unwrap_or(Device::Cpu);
+    let pixels = |d: &Dataset| d.images.flatten(1, -1);
+    let probe = ProbeConfig::default();
+    let base = linear_probe(&pixels(&data.train), &data.train.labels, &pixels(&data.test), &data.test.labels, &probe)?;
+    for (name, model_config) in [
+        (
+            "dense 784-256-64",
+            aekit::models::ModelConfig::Dense(DenseConfig { hidden: vec![256], ..DenseConfig::standard(64) }),
+        ),
+        ("conv 32-64, latent 64", aekit::models::ModelConfig::Conv(ConvConfig::default())),
+        (
+            "conv 32-64, code 64×7×7",
+            aekit::models::ModelConfig::Conv(ConvConfig { latent: None, ..Default::default() }),
+        ),
+    ] {
+        manual_seed(42);
+        let mut model = model_config.build(device)?;
+        train(model.as_mut(), &data.train, &data.validation, &TrainConfig { batch_size: 128, ..config.clone() })?;
+        let (train_codes, test_codes) =
+            (encode_all(model.as_ref(), &data.train)?, encode_all(model.as_ref(), &data.test)?);
+        let ae = linear_probe(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &probe)?;
+        row(
+            rows,
+            "features",
+            &format!("linear probe test accuracy, {name}"),
+            format!("{:.3}", ae.test_accuracy),
+            format!("{:.3} (pixels)", base.test_accuracy),
+        );
+        let clusters = kmeans(&test_codes, 10, 3, 0)?;
+        let pixel_clusters = kmeans(&pixels(&data.test), 10, 3, 0)?;
+        row(
+            rows,
+            "features",
+            &format!("k-means NMI (test set), {name}"),
+            format!("{:.3}", nmi(&clusters.labels, &data.test.labels)?),
+            format!("{:.3} (pixels)", nmi(&pixel_clusters.labels, &data.test.labels)?),
+        );
+    }
+    Ok(())
+}
+
+/// One class normal, the other nine anomalous: mean AUROC over the ten classes of the
+/// detector's three scores, against PCA's reconstruction error and the distance to the
+/// nearest normal training images in pixel space.
+fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
+    let device = config.device.unwrap_or(Device::Cpu);
+    let names = ["reconstruction", "density", "combined", "PCA (32)", "pixel 5-NN"];
+    let mut table = Table::new(std::iter::once("normal class").chain(names));
+    let mut sums = [0.0; 5];
+    for class in 0..10 {
+        let (normal, held_out) = (data.train.of_class(class)?, data.validation.of_class(class)?);
+        manual_seed(42);
+        let mut model = ConvAutoencoder::new(&ConvConfig::default(), device)?;
+        train(&mut model, &normal, &held_out, &TrainConfig { batch_size: 64, ..config.clone() })?;
+        let detector = AnomalyDetector::fit(model, &normal, &held_out)?;
+        let s = detector.scores(&data.test)?;
+        let pca = Pca::fit(&normal.images, 32)?.errors(&data.test.images)?;
+        let pixel = knn_distance(&normal.images.flatten(1, -1), &data.test.images.flatten(1, -1), 5)?;
+        let anomalous = data.test.labels.ne(class);
+        let mut aurocs = [0.0; 5];
+        for (a, score) in aurocs.iter_mut().zip([&s.reconstruction, &s.density, &s.combined, &pca, &pixel]) {
+            *a = auroc(score, &anomalous)?;
+        }
+        sums.iter_mut().zip(aurocs).for_each(|(s, a)| *s += a);
+        println!("   {:<12} {aurocs:.3?}", CLASS_NAMES[class as usize]);
+        table.row(
+            std::iter::once(CLASS_NAMES[class as usize].to_string()).chain(aurocs.iter().map(|a| format!("{a:.3}"))),
+        )?;
+    }
+    let means = sums.map(|s| s / 10.0);
+    table.row(std::iter::once("mean".to_string()).chain(means.iter().map(|a| format!("{a:.3}"))))?;
+    println!("{table}");
+    let ae = format!("{:.3} combined ({:.3} reconstruction, {:.3} density)", means[2], means[0], means[1]);
+    row(
+        rows,
+        "anomaly detection",
+        "mean AUROC, one class normal",
+        ae,
+        format!("{:.3} PCA, {:.3} pixel 5-NN", means[3], means[4]),
+    );
+    Ok(())
+}
+
+/// A convolutional denoiser per noise level: PSNR of the denoised test images against the
+/// clean ones, next to the PSNR of the noisy input.
+fn denoising(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
+    let device = config.device.unwrap_or(Device::Cpu);
+    for sigma in [0.1, 0.2, 0.4] {
+        let noise = Corruption::Gaussian { sigma };
+        manual_seed(42);
+        let mut model = ConvAutoencoder::new(&ConvConfig { latent: None, ..Default::default() }, device)?;
+        train(
+            &mut model,
+            &data.train,
+            &data.validation,
+            &TrainConfig { batch_size: 128, corruption: Some(noise), ..config.clone() },
+        )?;
+        let psnr = denoising_psnr(&model, &data.test, &noise, 3)?;
+        row(
+            rows,
+            &format!("denoising σ = {sigma}"),
+            "mean PSNR (dB)",
+            format!("{:.2}", psnr.denoised),
+            format!("{:.2} (noisy input)", psnr.noisy),
+        );
+    }
+    Ok(())
+}
