@@ -3,7 +3,7 @@
 //! and `.csv`.
 //!
 //! `cargo run --release -p aekit --example applications -- [--epochs N] [--only NAME] [--out DIR]`
-//! (`make applications`). NAME is one of latent, features, anomaly, denoising.
+//! (`make applications`). NAME is one of latent, features, anomaly, denoising, semi.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -47,8 +47,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let mut rows = Rows::new();
-    let sections: [(&str, fn(&FashionMnist, &TrainConfig, &mut Rows) -> aekit::Result<()>); 4] =
-        [("latent", latent), ("features", features), ("anomaly", anomaly), ("denoising", denoising)];
+    let sections: [(&str, fn(&FashionMnist, &TrainConfig, &mut Rows) -> aekit::Result<()>); 5] = [
+        ("latent", latent),
+        ("features", features),
+        ("anomaly", anomaly),
+        ("denoising", denoising),
+        ("semi", semi_supervised),
+    ];
     for (name, section) in sections {
         if only.as_deref().is_some_and(|o| o != name) {
             continue;
@@ -196,6 +201,26 @@ fn denoising(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aeki
             format!("{:.2}", psnr.denoised),
             format!("{:.2} (noisy input)", psnr.noisy),
         );
+    }
+    Ok(())
+}
+
+/// A few labels per class, the rest unlabelled: codes of a dense autoencoder vs raw pixels,
+/// nearest labelled neighbour and label spreading, mean ± std over 5 draws.
+fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
+    manual_seed(42);
+    let ae_config = DenseConfig { hidden: vec![256], ..DenseConfig::standard(64) };
+    let mut model = DenseAutoencoder::new(&ae_config, config.device.unwrap_or(Device::Cpu))?;
+    train(&mut model, &data.train, &data.validation, config)?;
+    let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
+    let codes = few_labels(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &[1, 10, 100], 5)?;
+    let (train_pixels, test_pixels) = (data.train.images.flatten(1, -1), data.test.images.flatten(1, -1));
+    let pixels = few_labels(&train_pixels, &data.train.labels, &test_pixels, &data.test.labels, &[1, 10, 100], 5)?;
+    let pm = |(m, s): (f64, f64)| format!("{m:.3} ± {s:.3}");
+    for (c, p) in codes.iter().zip(&pixels) {
+        let k = c.per_class;
+        row(rows, &format!("semi-supervised, {k} labels per class"), "test accuracy, 1-NN", pm(c.nearest), format!("{} (pixels)", pm(p.nearest)));
+        row(rows, &format!("semi-supervised, {k} labels per class"), "test accuracy, label spreading", pm(c.spreading), format!("{} (pixels)", pm(p.spreading)));
     }
     Ok(())
 }

@@ -371,3 +371,56 @@ impl KnnGraph {
         Ok(f.argmax(1, false))
     }
 }
+
+/// Test accuracy with only a few labels, as mean and standard deviation over seeded draws of
+/// the labelled training rows. One row of [`few_labels`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FewLabels {
+    /// Labelled training rows per class.
+    pub per_class: usize,
+    /// 1-nearest labelled neighbour: (mean, std) accuracy.
+    pub nearest: (f64, f64),
+    /// Label spreading over a 10-NN graph of all training and test rows: (mean, std) accuracy.
+    pub spreading: (f64, f64),
+}
+
+/// The semi-supervised experiment: for each count in `per_class`, `draws` seeded draws of that
+/// many labelled training rows per class (seeds `0..draws`); every test row is labelled by its
+/// nearest labelled row, and by label spreading over the graph of all rows, labelled or not.
+pub fn few_labels(
+    train: &Tensor,
+    train_labels: &Tensor,
+    test: &Tensor,
+    test_labels: &Tensor,
+    per_class: &[usize],
+    draws: usize,
+) -> Result<Vec<FewLabels>> {
+    let (train, test) = (features("few_labels: train", train)?, features("few_labels: test", test)?);
+    let n = train.size()[0];
+    let train_labels = labels_for("few_labels: train_labels", train_labels, n)?;
+    if draws == 0 {
+        return Err(Error::config("few_labels draws", "needs at least 1 draw"));
+    }
+    let graph = KnnGraph::new(&Tensor::cat(&[&train, &test.to_device(train.device())], 0), 10)?;
+    let test_rows = Tensor::arange_start(n, n + test.size()[0], (Kind::Int64, train.device()));
+    let mut rows = Vec::new();
+    for &k in per_class {
+        let (mut nearest_acc, mut spread_acc) = (Vec::new(), Vec::new());
+        for seed in 0..draws as u64 {
+            let known = pick_per_class(&train_labels, k, seed)?.to_device(train.device());
+            let known_labels = train_labels.to_device(train.device()).index_select(0, &known);
+            let predicted = knn_predict(&train.index_select(0, &known), &known_labels, &test, 1)?;
+            nearest_acc.push(accuracy(&predicted, test_labels)?);
+            let spread = graph.propagate(&known, &known_labels, 0.99, 40)?.index_select(0, &test_rows);
+            spread_acc.push(accuracy(&spread, test_labels)?);
+        }
+        rows.push(FewLabels { per_class: k, nearest: mean_std(&nearest_acc), spreading: mean_std(&spread_acc) });
+    }
+    Ok(rows)
+}
+
+fn mean_std(v: &[f64]) -> (f64, f64) {
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let var = if v.len() > 1 { v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64 } else { 0.0 };
+    (mean, var.sqrt())
+}

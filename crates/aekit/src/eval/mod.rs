@@ -11,7 +11,8 @@ use tch::{Kind, Reduction, Tensor};
 
 pub use anomaly::{auroc, knn_distance, AnomalyDetector, AnomalyScores, BinaryMetrics, Threshold};
 pub use classify::{
-    accuracy, kmeans, knn_predict, linear_probe, nmi, pick_per_class, KMeans, KnnGraph, Probe, ProbeConfig,
+    accuracy, few_labels, kmeans, knn_predict, linear_probe, nmi, pick_per_class, FewLabels, KMeans, KnnGraph, Probe,
+    ProbeConfig,
 };
 pub use pca::Pca;
 
