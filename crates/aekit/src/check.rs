@@ -28,6 +28,15 @@ pub(crate) fn codes(what: &str, z: &Tensor, latent: i64, device: Device) -> Resu
     float_on(what, z, Some(device))
 }
 
+/// No NaN or infinity anywhere.
+pub(crate) fn finite(what: &str, x: &Tensor) -> Result<()> {
+    let bad = x.isfinite().logical_not().sum(Kind::Int64).int64_value(&[]);
+    if bad > 0 {
+        return Err(Error::input(what, format!("{bad} value(s) are NaN or infinite (clean or drop those images first)")));
+    }
+    Ok(())
+}
+
 /// Values in [0, 1], as binary cross-entropy needs.
 pub(crate) fn unit_range(what: &str, x: &Tensor) -> Result<()> {
     let (lo, hi) = (x.f_min()?.double_value(&[]), x.f_max()?.double_value(&[]));

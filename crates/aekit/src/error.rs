@@ -45,9 +45,13 @@ pub enum Error {
     #[error("checkpoint {}: {problem}", path.display())]
     Checkpoint { path: PathBuf, problem: String },
 
-    /// Training stopped because the loss stopped being a number.
-    #[error("training diverged at epoch {epoch}: loss is {loss}. Fix: lower the learning rate.")]
-    Diverged { epoch: usize, loss: f64 },
+    /// Training stopped because the loss stopped being a number. The model holds the weights
+    /// it had before that epoch; the last checkpoint, if any, is untouched.
+    #[error(
+        "training diverged at epoch {epoch}, batch {batch}: the loss became {loss}. The model was put back as it was before epoch {epoch}{}; lower the learning rate and train (or resume) again.",
+        checkpoint.as_ref().map(|p| format!(" and the last good checkpoint is {}", p.display())).unwrap_or_default()
+    )]
+    Diverged { epoch: usize, batch: usize, loss: f64, checkpoint: Option<PathBuf> },
 
     /// libtorch raised an exception.
     #[error("libtorch: {0}")]

@@ -276,9 +276,13 @@ fn run(
         let epoch_seed = config.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u64);
         // libtorch's generator (dropout, noise) restarts each epoch, as validation reseeds it.
         crate::manual_seed(epoch_seed);
-        // Sums stay on the device: no host synchronisation per batch.
+        // Sums stay on the device: no host synchronisation per batch. So does the count of
+        // batches before the first non-finite loss, which names the batch if training diverges.
         let mut total = Tensor::zeros([], (Kind::Float, device));
         let mut terms: Vec<(&'static str, Tensor)> = Vec::new();
+        let (mut all_finite, mut finite_batches) =
+            (Tensor::ones([], (Kind::Bool, device)), Tensor::zeros([], (Kind::Int64, device)));
+        let before_epoch = snapshot(model);
         for batch in train.batches(config.batch_size, Some(epoch_seed), device)? {
             let n = batch.images.size()[0] as f64;
             let input = match &config.corruption {
@@ -287,6 +291,8 @@ fn run(
             };
             let losses = model.losses_t(&input, &batch.images, config.loss, true);
             adam.backward_step(&losses.total);
+            all_finite = all_finite.logical_and(&losses.total.detach().isfinite());
+            finite_batches += &all_finite;
             total += losses.total.detach() * n;
             for (i, (name, value)) in losses.terms.iter().enumerate() {
                 match terms.get_mut(i) {
@@ -298,7 +304,10 @@ fn run(
         let n = train.len() as f64;
         let train_loss = total.double_value(&[]) / n;
         if !train_loss.is_finite() {
-            return Err(Error::Diverged { epoch, loss: train_loss });
+            restore(model, &before_epoch)?;
+            let checkpoint = config.checkpoints.as_ref().map(Checkpoints::file).filter(|f| f.is_file());
+            let batch = finite_batches.int64_value(&[]) as usize + 1;
+            return Err(Error::Diverged { epoch, batch, loss: train_loss, checkpoint });
         }
         let val_loss = match &config.corruption {
             Some(c) => evaluate_denoising(&*model, validation, config.loss, c, config.seed)?,
@@ -439,6 +448,7 @@ fn mean_loss(
 
 fn check_dataset(what: &str, data: &Dataset, loss: ReconLoss) -> Result<()> {
     check::images(what, &data.images, None)?;
+    check::finite(what, &data.images)?;
     if loss == ReconLoss::Bce {
         check::unit_range(what, &data.images)?;
     }

@@ -220,3 +220,51 @@ fn reconstruction_error_matches_a_direct_computation() {
     assert_eq!(noisy, aekit::eval::reconstruction_error(&m, &test, Some((&noise, 1))).unwrap(), "seeded");
     assert!(noisy.mse > r.mse, "noise makes reconstruction worse");
 }
+
+#[test]
+fn divergence_names_epoch_and_batch_and_keeps_the_last_good_state() {
+    let _rng = serial();
+    let data = real();
+    let (train_set, val) = (data.train.take(1024), data.validation.take(128));
+    // A learning rate far too large: the variance head overflows after the first step.
+    manual_seed(5);
+    let mut vae = Vae::new(&VaeConfig { latent: 4, hidden: vec![32], ..Default::default() }, Device::Cpu).unwrap();
+    let before = vae.forward(&val.images).unwrap();
+    let config = TrainConfig { learning_rate: 1e9, batch_size: 64, ..quick(1) };
+    match train(&mut vae, &train_set, &val, &config).unwrap_err() {
+        aekit::Error::Diverged { epoch, batch, checkpoint, .. } => {
+            assert_eq!(epoch, 1);
+            assert!(batch >= 2 && batch <= 16, "batch {batch}");
+            assert!(checkpoint.is_none());
+        }
+        other => panic!("expected divergence, got {other}"),
+    }
+    assert!(vae.forward(&val.images).unwrap().equal(&before), "weights put back as before the epoch");
+
+    // With checkpoints: two good epochs are saved; the third diverges and the file keeps epoch 2.
+    let dir = tempfile::tempdir().unwrap();
+    manual_seed(5);
+    let mut vae = Vae::new(&VaeConfig { latent: 4, hidden: vec![32], ..Default::default() }, Device::Cpu).unwrap();
+    let good = TrainConfig { batch_size: 64, checkpoints: Some(Checkpoints::new(dir.path())), ..quick(2) };
+    train(&mut vae, &train_set, &val, &good).unwrap();
+    let file = dir.path().join("checkpoint.safetensors");
+    let saved = std::fs::read(&file).unwrap();
+    let wild = TrainConfig { epochs: 3, learning_rate: 1e9, ..good.clone() };
+    let err = resume(&mut vae, &train_set, &val, &wild).unwrap_err();
+    assert!(matches!(&err, aekit::Error::Diverged { epoch: 3, checkpoint: Some(p), .. } if *p == file), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("epoch 3, batch") && text.contains("lower the learning rate"), "{text}");
+    assert_eq!(std::fs::read(&file).unwrap(), saved, "the last good checkpoint is untouched");
+}
+
+#[test]
+fn non_finite_images_are_rejected_before_training() {
+    let data = real();
+    let images = data.train.take(64).images.copy();
+    let _ = images.get(3).get(0).get(5).get(5).fill_(f64::NAN);
+    let bad = Dataset::new(images, data.train.take(64).labels).unwrap();
+    let mut model = DenseAutoencoder::new(&DenseConfig::standard(8), Device::Cpu).unwrap();
+    let config = TrainConfig { loss: ReconLoss::Mse, ..quick(1) };
+    let err = train(&mut model, &bad, &data.validation.take(32), &config).unwrap_err().to_string();
+    assert!(err.contains("training set") && err.contains("1 value(s) are NaN"), "{err}");
+}
