@@ -179,7 +179,11 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
         let pooled = |d: &Dataset| -> aekit::Result<Tensor> {
             let out = detector.model.forward(&d.images.to_device(device))?;
             let pool = |x: &Tensor| x.avg_pool2d([2, 2], [2, 2], [0, 0], false, true, None::<i64>);
-            Ok((pool(&out) - pool(&d.images.to_device(device))).square().mean_dim([1, 2, 3].as_slice(), false, Kind::Float))
+            Ok((pool(&out) - pool(&d.images.to_device(device))).square().mean_dim(
+                [1, 2, 3].as_slice(),
+                false,
+                Kind::Float,
+            ))
         };
         let unit = |d: &Dataset| -> aekit::Result<Tensor> {
             let z = encode_all(&detector.model, d)?;
@@ -198,7 +202,9 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
         }
         sums.iter_mut().zip(aurocs).for_each(|(s, a)| *s += a);
         println!("   {:<12} {aurocs:.3?}", CLASS_NAMES[class as usize]);
-        table.row(std::iter::once(CLASS_NAMES[class as usize].to_string()).chain(aurocs.iter().map(|a| format!("{a:.3}"))))?;
+        table.row(
+            std::iter::once(CLASS_NAMES[class as usize].to_string()).chain(aurocs.iter().map(|a| format!("{a:.3}"))),
+        )?;
     }
     let means = sums.map(|s| s / 10.0);
     table.row(std::iter::once("mean".to_string()).chain(means.iter().map(|a| format!("{a:.3}"))))?;
@@ -254,8 +260,20 @@ fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -
     let pm = |(m, s): (f64, f64)| format!("{m:.3} ± {s:.3}");
     for (c, p) in codes.iter().zip(&pixels) {
         let k = c.per_class;
-        row(rows, &format!("semi-supervised, {k} labelled per class"), "test accuracy, 1-NN", pm(c.nearest), format!("{} (pixels)", pm(p.nearest)));
-        row(rows, &format!("semi-supervised, {k} labelled per class"), "test accuracy, label spreading", pm(c.spreading), format!("{} (pixels)", pm(p.spreading)));
+        row(
+            rows,
+            &format!("semi-supervised, {k} labelled per class"),
+            "test accuracy, 1-NN",
+            pm(c.nearest),
+            format!("{} (pixels)", pm(p.nearest)),
+        );
+        row(
+            rows,
+            &format!("semi-supervised, {k} labelled per class"),
+            "test accuracy, label spreading",
+            pm(c.spreading),
+            format!("{} (pixels)", pm(p.spreading)),
+        );
     }
     Ok(())
 }

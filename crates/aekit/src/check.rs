@@ -32,7 +32,10 @@ pub(crate) fn codes(what: &str, z: &Tensor, latent: i64, device: Device) -> Resu
 pub(crate) fn finite(what: &str, x: &Tensor) -> Result<()> {
     let bad = x.isfinite().logical_not().sum(Kind::Int64).int64_value(&[]);
     if bad > 0 {
-        return Err(Error::input(what, format!("{bad} value(s) are NaN or infinite (clean or drop those images first)")));
+        return Err(Error::input(
+            what,
+            format!("{bad} value(s) are NaN or infinite (clean or drop those images first)"),
+        ));
     }
     Ok(())
 }

@@ -91,6 +91,17 @@ impl Checkpoints {
     pub fn file(&self) -> PathBuf {
         self.dir.join("checkpoint.safetensors")
     }
+
+    /// The history of the run saved here: how many epochs it completed, and their losses.
+    pub fn history(&self) -> Result<History> {
+        let path = self.file();
+        Ok(run_state(&path, &checkpoint::read(&path, Part::Training)?)?.history)
+    }
+}
+
+fn run_state(path: &std::path::Path, file: &checkpoint::Checkpoint) -> Result<RunState> {
+    let json = file.metadata.get(RUN_STATE).ok_or_else(|| Error::checkpoint(path, "lacks the run's state"))?;
+    serde_json::from_str(json).map_err(|e| Error::checkpoint(path, format!("bad run state ({e})")))
 }
 
 impl TrainConfig {
@@ -242,8 +253,7 @@ fn run(
         }
         file.copy_named(&path, model.var_store().variables(), "model.")?;
         file.copy_named(&path, adam.state_targets(), "adam.")?;
-        let json = file.metadata.get(RUN_STATE).ok_or_else(|| Error::checkpoint(&path, "lacks the run's state"))?;
-        state = serde_json::from_str(json).map_err(|e| Error::checkpoint(&path, format!("bad run state ({e})")))?;
+        state = run_state(&path, &file)?;
         adam.step = state.adam_step;
         if restore_best && state.best.is_some() {
             let weights = snapshot(model);

@@ -268,3 +268,76 @@ fn non_finite_images_are_rejected_before_training() {
     let err = train(&mut model, &bad, &data.validation.take(32), &config).unwrap_err().to_string();
     assert!(err.contains("training set") && err.contains("1 value(s) are NaN"), "{err}");
 }
+
+/// The run that `a_run_killed_mid_epoch_resumes_exactly` kills: data, model and settings.
+fn killable(dir: &std::path::Path, epochs: usize) -> (Dataset, Dataset, DenseAutoencoder, TrainConfig) {
+    let data = real();
+    manual_seed(21);
+    let model = DenseAutoencoder::new(&DenseConfig::standard(32), Device::Cpu).unwrap();
+    let config = TrainConfig { batch_size: 32, ..small_run(epochs, dir) };
+    (data.train.take(4096), data.validation.take(256), model, config)
+}
+
+#[test]
+#[ignore = "the child process of a_run_killed_mid_epoch_resumes_exactly, which sets AEKIT_KILL_DIR"]
+fn child_trains_until_killed() {
+    let Ok(dir) = std::env::var("AEKIT_KILL_DIR") else { return };
+    let (train_set, val, mut model, config) = killable(dir.as_ref(), 1000);
+    train(&mut model, &train_set, &val, &config).unwrap();
+}
+
+/// Model and optimizer tensors of a training checkpoint, by name, as raw bytes.
+fn saved_tensors(file: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let bytes = std::fs::read(file).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut tensors: Vec<(String, Vec<u8>)> = st.tensors().into_iter().map(|(n, v)| (n, v.data().to_vec())).collect();
+    tensors.sort();
+    tensors
+}
+
+#[test]
+fn a_run_killed_mid_epoch_resumes_exactly() {
+    let killed = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["training::child_trains_until_killed", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("AEKIT_KILL_DIR", killed.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let checkpoints = Checkpoints::new(killed.path());
+    let start = std::time::Instant::now();
+    let saved = loop {
+        if let Ok(h) = checkpoints.history() {
+            if h.epochs.len() >= 2 {
+                break h;
+            }
+        }
+        assert!(start.elapsed().as_secs() < 300, "the child saved no second checkpoint within 5 minutes");
+        assert!(child.try_wait().unwrap().is_none(), "the child exited early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // Into the middle of the next epoch, then SIGKILL: no chance to clean up.
+    std::thread::sleep(std::time::Duration::from_secs_f64(saved.last().unwrap().seconds * 0.4));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let _rng = serial();
+    let completed = checkpoints.history().expect("the last checkpoint survives the kill intact").epochs.len();
+    assert!(completed >= 2);
+    let leftovers: Vec<_> = std::fs::read_dir(killed.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "only the checkpoint and config.json, no temp files: {leftovers:?}");
+
+    // The same run, uninterrupted, to the same epoch: identical bits.
+    let reference = tempfile::tempdir().unwrap();
+    let (train_set, val, mut model, config) = killable(reference.path(), completed);
+    train(&mut model, &train_set, &val, &config).unwrap();
+    let file = |dir: &tempfile::TempDir| dir.path().join("checkpoint.safetensors");
+    assert_eq!(saved_tensors(&file(&killed)), saved_tensors(&file(&reference)), "weights and optimizer state");
+
+    // Resuming the killed run goes on from its completed epochs, as the uninterrupted one does.
+    let (_, _, mut resumed, config) = killable(killed.path(), completed + 1);
+    let history = resume(&mut resumed, &train_set, &val, &config).unwrap();
+    assert_eq!(history.epochs.len(), completed + 1);
+    resume(&mut model, &train_set, &val, &killable(reference.path(), completed + 1).3).unwrap();
+    assert_eq!(saved_tensors(&file(&killed)), saved_tensors(&file(&reference)));
+}
