@@ -26,7 +26,7 @@ pub enum Error {
     CorruptData { path: PathBuf, problem: String },
 
     /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}{}", path.display(), io_hint(source))]
     Io { path: PathBuf, source: std::io::Error },
 
     /// A download failed; nothing half-written was kept.
@@ -56,6 +56,17 @@ pub enum Error {
     /// libtorch raised an exception.
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
+}
+
+/// What to do about the common I/O failures.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            " (this user may not read or write it: check its owner and mode, e.g. `chmod u+rw`)"
+        }
+        std::io::ErrorKind::StorageFull => " (the disk is full: free some space)",
+        _ => "",
+    }
 }
 
 impl Error {

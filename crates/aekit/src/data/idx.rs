@@ -39,15 +39,24 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     }
 }
 
+/// The most a file may decompress to: Fashion-MNIST's largest is 47 MB; a "gzip bomb" stops here.
+pub const MAX_DECOMPRESSED: u64 = 256 << 20;
+
 /// Decompresses gzip bytes that came from `origin` (named in errors); plain bytes pass through.
 pub fn decompress(origin: &Path, raw: &[u8]) -> Result<Vec<u8>> {
     if !raw.starts_with(&GZIP_MAGIC) {
         return Ok(raw.to_vec());
     }
-    let mut out = Vec::with_capacity(raw.len() * 3);
-    flate2::read::GzDecoder::new(raw).read_to_end(&mut out).map_err(|e| {
+    let mut out = Vec::with_capacity(raw.len().saturating_mul(3).min(MAX_DECOMPRESSED as usize));
+    flate2::read::GzDecoder::new(raw).take(MAX_DECOMPRESSED + 1).read_to_end(&mut out).map_err(|e| {
         Error::corrupt(origin, format!("corrupt gzip stream ({e}); delete the file and fetch it again"))
     })?;
+    if out.len() as u64 > MAX_DECOMPRESSED {
+        return Err(Error::corrupt(
+            origin,
+            format!("decompresses to more than {} MiB: not a Fashion-MNIST file", MAX_DECOMPRESSED >> 20),
+        ));
+    }
     Ok(out)
 }
 

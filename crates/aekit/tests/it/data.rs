@@ -171,3 +171,19 @@ fn unshuffled_batches_keep_file_order_and_zero_batch_size_is_an_error() {
     assert_eq!(ids, (0..10).collect::<Vec<_>>());
     assert!(matches!(data.batches(0, None, Device::Cpu), Err(Error::Config { .. })));
 }
+
+#[test]
+fn unreadable_files_name_the_file_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::write_synthetic_dir(dir.path(), 20, 10);
+    let file = dir.path().join("train-labels-idx1-ubyte.gz");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // root reads any file whatever its mode; then the error is built the way a read would fail.
+    let err = match std::fs::read(&file) {
+        Ok(_) => aekit::Error::Io { path: file.clone(), source: std::io::ErrorKind::PermissionDenied.into() },
+        Err(_) => FashionMnist::from_dir_with(dir.path(), &unverified(0)).unwrap_err(),
+    }
+    .to_string();
+    assert!(err.contains("train-labels-idx1-ubyte.gz") && err.contains("chmod"), "{err}");
+}

@@ -6,5 +6,6 @@ mod data;
 mod display;
 mod download;
 mod eval;
+mod fuzz;
 mod models;
 mod training;
