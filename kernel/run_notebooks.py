@@ -10,6 +10,7 @@ Set AEKIT_QUICK=1 for the short settings the tests use.
 
 import argparse
 import datetime
+import os
 import pathlib
 import sys
 import time
@@ -21,6 +22,8 @@ from nbconvert import HTMLExporter
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 KERNEL = "rust-libtorch"
+# Kernel connection files go under target/, not ~/.local: the tests write only inside the repository.
+os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(ROOT / "target" / "jupyter-runtime"))
 IMAGE_TYPES = ("image/png", "image/svg+xml")
 
 

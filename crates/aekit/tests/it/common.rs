@@ -59,3 +59,9 @@ pub fn numbered(n: i64) -> Dataset {
     )
     .unwrap()
 }
+
+/// A temporary folder inside the build folder (`target/tmp`): tests write only inside the
+/// repository.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
+}

@@ -13,7 +13,7 @@ fn unverified(validation: usize) -> LoadOptions {
 
 #[test]
 fn synthetic_folder_loads_with_shapes_scale_and_split() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     write_synthetic_dir(dir.path(), 30, 12);
     let data = FashionMnist::from_dir_with(dir.path(), &unverified(5)).unwrap();
     assert_eq!(data.train.images.size(), [25, 1, 28, 28]);
@@ -33,7 +33,7 @@ fn synthetic_folder_loads_with_shapes_scale_and_split() {
 
 #[test]
 fn plain_uncompressed_files_load_too() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let (images, labels) = synthetic(4);
     for (f, bytes) in FILES.iter().zip([&images, &labels, &images, &labels]) {
         std::fs::write(dir.path().join(f.name), bytes).unwrap();
@@ -44,7 +44,7 @@ fn plain_uncompressed_files_load_too() {
 
 #[test]
 fn checksums_are_verified_by_default() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     write_synthetic_dir(dir.path(), 3, 3);
     let err = FashionMnist::from_dir(dir.path()).unwrap_err().to_string();
     assert!(err.contains("SHA-256") && err.contains("make data"), "{err}");
@@ -52,7 +52,7 @@ fn checksums_are_verified_by_default() {
 
 /// Replaces one file of a good synthetic folder and returns the load error.
 fn load_with_replaced(file: usize, content: Option<Vec<u8>>) -> (String, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     write_synthetic_dir(dir.path(), 6, 6);
     let path = dir.path().join(format!("{}.gz", FILES[file].name));
     std::fs::remove_file(&path).unwrap();
@@ -94,7 +94,7 @@ fn corrupt_files_are_named_with_what_is_wrong() {
 
 #[test]
 fn missing_data_names_every_place_looked_and_the_fix() {
-    let empty = tempfile::tempdir().unwrap();
+    let empty = crate::common::tempdir();
     let dirs = [empty.path().to_path_buf(), PathBuf::from("/nonexistent/aekit-data")];
     let err = FashionMnist::locate_in(&dirs).unwrap_err().to_string();
     assert!(
@@ -107,7 +107,7 @@ fn missing_data_names_every_place_looked_and_the_fix() {
 
 #[test]
 fn validation_larger_than_training_set_is_rejected() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     write_synthetic_dir(dir.path(), 4, 2);
     let err = FashionMnist::from_dir_with(dir.path(), &unverified(4)).unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err}");
@@ -174,7 +174,7 @@ fn unshuffled_batches_keep_file_order_and_zero_batch_size_is_an_error() {
 
 #[test]
 fn unreadable_files_name_the_file_and_the_fix() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     crate::common::write_synthetic_dir(dir.path(), 20, 10);
     let file = dir.path().join("train-labels-idx1-ubyte.gz");
     use std::os::unix::fs::PermissionsExt;

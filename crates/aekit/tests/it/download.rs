@@ -78,7 +78,7 @@ fn leftovers(dir: &Path) -> Vec<String> {
 
 #[test]
 fn downloads_verifies_and_keeps_the_four_files() {
-    let dest = tempfile::tempdir().unwrap();
+    let dest = crate::common::tempdir();
     let paths = fetch(serve(real_routes())).run(dest.path()).unwrap();
     assert_eq!(paths.len(), 4);
     let data = aekit::data::FashionMnist::from_dir(dest.path()).unwrap();
@@ -91,7 +91,7 @@ fn downloads_verifies_and_keeps_the_four_files() {
 fn failing(reply: Reply) -> (String, Vec<String>) {
     let mut routes = real_routes();
     routes.insert(format!("/files/{}.gz", FILES[0].name), reply);
-    let dest = tempfile::tempdir().unwrap();
+    let dest = crate::common::tempdir();
     let err = fetch(serve(routes)).run(dest.path()).unwrap_err();
     assert!(matches!(err, Error::Download { .. }), "{err:?}");
     (err.to_string(), leftovers(dest.path()))
@@ -116,7 +116,7 @@ fn http_errors_bad_bodies_and_silence_fail_cleanly() {
 
 #[test]
 fn plain_http_is_refused_except_on_loopback() {
-    let dest = tempfile::tempdir().unwrap();
+    let dest = crate::common::tempdir();
     let err = fetch("http://example.com/data".into()).run(dest.path()).unwrap_err().to_string();
     assert!(err.contains("only https://"), "{err}");
 }

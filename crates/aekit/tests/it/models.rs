@@ -63,7 +63,7 @@ fn loss_falls_over_a_few_steps_on_real_data() {
 fn encoder_and_decoder_save_and_load_on_their_own() {
     let _rng = serial();
     let m = model(16);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let (enc_path, dec_path) = (dir.path().join("enc.safetensors"), dir.path().join("dec.safetensors"));
     m.encoder().unwrap().save(&enc_path).unwrap();
     m.decoder().unwrap().save(&dec_path).unwrap();
@@ -83,7 +83,7 @@ fn encoder_and_decoder_save_and_load_on_their_own() {
 fn whole_model_checkpoints_round_trip_and_refuse_mismatches() {
     let _rng = serial();
     let m = model(16);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let path = dir.path().join("model.safetensors");
     m.save(&path).unwrap();
     let loaded = DenseAutoencoder::load(&path, Device::Cpu).unwrap();
@@ -184,7 +184,7 @@ fn convolutional_models_shrink_and_mirror_the_image() {
         assert!(err.contains(field), "{err}");
     }
     // A checkpoint of one kind does not load as another.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let path = dir.path().join("conv.safetensors");
     ConvAutoencoder::new(&ConvConfig::default(), Device::Cpu).unwrap().save(&path).unwrap();
     let err = DenseAutoencoder::load(&path, Device::Cpu).err().unwrap().to_string();
@@ -239,7 +239,7 @@ fn vae_training_lowers_the_negative_elbo_and_round_trips() {
     let after = evaluate(&vae, &test, ReconLoss::Bce).unwrap();
     assert!(after < before - 100.0, "negative ELBO {before} -> {after}");
     assert_eq!(history.epochs[0].terms.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["reconstruction", "kl"]);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let path = dir.path().join("vae.safetensors");
     vae.save(&path).unwrap();
     let loaded = Vae::load(&path, Device::Cpu).unwrap();

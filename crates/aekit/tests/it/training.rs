@@ -157,11 +157,11 @@ fn a_resumed_run_continues_exactly_where_it_stopped() {
         manual_seed(12);
         DenseAutoencoder::new(&DenseConfig { dropout: 0.1, ..DenseConfig::deep(16) }, Device::Cpu).unwrap()
     };
-    let straight_dir = tempfile::tempdir().unwrap();
+    let straight_dir = crate::common::tempdir();
     let mut straight = fresh();
     let full = train(&mut straight, &train_set, &val, &small_run(3, straight_dir.path())).unwrap();
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let mut first = fresh();
     train(&mut first, &train_set, &val, &small_run(2, dir.path())).unwrap();
     assert!(dir.path().join("checkpoint.safetensors").is_file() && dir.path().join("config.json").is_file());
@@ -177,7 +177,7 @@ fn a_resumed_run_continues_exactly_where_it_stopped() {
     let mut other = DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap();
     let err = resume(&mut other, &train_set, &val, &small_run(3, dir.path())).unwrap_err().to_string();
     assert!(err.contains("checkpoint.safetensors") && err.contains("deep dense"), "{err}");
-    let nowhere = tempfile::tempdir().unwrap();
+    let nowhere = crate::common::tempdir();
     assert!(resume(&mut fresh(), &train_set, &val, &small_run(3, nowhere.path())).is_err());
 }
 
@@ -242,7 +242,7 @@ fn divergence_names_epoch_and_batch_and_keeps_the_last_good_state() {
     assert!(vae.forward(&val.images).unwrap().equal(&before), "weights put back as before the epoch");
 
     // With checkpoints: two good epochs are saved; the third diverges and the file keeps epoch 2.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     manual_seed(5);
     let mut vae = Vae::new(&VaeConfig { latent: 4, hidden: vec![32], ..Default::default() }, Device::Cpu).unwrap();
     let good = TrainConfig { batch_size: 64, checkpoints: Some(Checkpoints::new(dir.path())), ..quick(2) };
@@ -297,7 +297,7 @@ fn saved_tensors(file: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn a_run_killed_mid_epoch_resumes_exactly() {
-    let killed = tempfile::tempdir().unwrap();
+    let killed = crate::common::tempdir();
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["training::child_trains_until_killed", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env("AEKIT_KILL_DIR", killed.path())
@@ -328,7 +328,7 @@ fn a_run_killed_mid_epoch_resumes_exactly() {
     assert_eq!(leftovers.len(), 2, "only the checkpoint and config.json, no temp files: {leftovers:?}");
 
     // The same run, uninterrupted, to the same epoch: identical bits.
-    let reference = tempfile::tempdir().unwrap();
+    let reference = crate::common::tempdir();
     let (train_set, val, mut model, config) = killable(reference.path(), completed);
     train(&mut model, &train_set, &val, &config).unwrap();
     let file = |dir: &tempfile::TempDir| dir.path().join("checkpoint.safetensors");
