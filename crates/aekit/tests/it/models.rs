@@ -291,3 +291,58 @@ fn sparse_penalties_match_their_formulas_and_shrink_the_code() {
     let (plain, sparse) = (busy(0.0), busy(1e-2));
     assert!(sparse < plain * 0.5, "mean activation {plain} -> {sparse}");
 }
+
+#[test]
+fn foreign_or_mismatched_checkpoints_name_the_file_and_the_tensor() {
+    let dir = crate::common::tempdir();
+    let conv_path = dir.path().join("conv.safetensors");
+    ConvAutoencoder::new(&ConvConfig::default(), Device::Cpu).unwrap().save(&conv_path).unwrap();
+    let err = DenseAutoencoder::load(&conv_path, Device::Cpu).err().unwrap().to_string();
+    assert!(err.contains("conv.safetensors") && err.contains("convolutional"), "another kind: {err}");
+
+    // A safetensors file from elsewhere: no aekit metadata.
+    let foreign = dir.path().join("foreign.safetensors");
+    let t = Tensor::zeros([2, 2], (Kind::Float, Device::Cpu));
+    Tensor::write_safetensors(&[("w", &t)], &foreign).unwrap();
+    let err = DenseAutoencoder::load(&foreign, Device::Cpu).err().unwrap().to_string();
+    assert!(err.contains("foreign.safetensors") && err.contains("not written by aekit"), "{err}");
+
+    // The same metadata, but one tensor of another shape: the tensor is named.
+    let good = dir.path().join("dense.safetensors");
+    model(16).save(&good).unwrap();
+    let bytes = std::fs::read(&good).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut tensors: Vec<(String, Tensor)> = file
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| {
+            let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+            (name, Tensor::zeros(shape.as_slice(), (Kind::Float, Device::Cpu)))
+        })
+        .collect();
+    let victim = tensors.iter_mut().find(|(n, _)| n.ends_with("code.bias")).unwrap();
+    victim.1 = Tensor::zeros([3], (Kind::Float, Device::Cpu));
+    let victim_name = victim.0.clone();
+    let views: Vec<(String, Vec<u8>, Vec<usize>)> = tensors
+        .iter()
+        .map(|(n, t)| {
+            let values = Vec::<f32>::try_from(t.flatten(0, -1)).unwrap();
+            (
+                n.clone(),
+                values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                t.size().iter().map(|&d| d as usize).collect(),
+            )
+        })
+        .collect();
+    let views: Vec<(String, safetensors::tensor::TensorView)> = views
+        .iter()
+        .map(|(n, data, shape)| {
+            (n.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), data).unwrap())
+        })
+        .collect();
+    let reshaped = dir.path().join("reshaped.safetensors");
+    std::fs::write(&reshaped, safetensors::tensor::serialize(views, &meta.metadata().clone()).unwrap()).unwrap();
+    let err = DenseAutoencoder::load(&reshaped, Device::Cpu).err().unwrap().to_string();
+    assert!(err.contains("reshaped.safetensors") && err.contains(&victim_name) && err.contains("[3]"), "{err}");
+}
