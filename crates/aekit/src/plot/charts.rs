@@ -41,6 +41,40 @@ pub fn side_by_side(figures: &[Svg]) -> Html {
     Html { text: format!("<div style=\"display:flex;flex-wrap:wrap;gap:8px\">{cells}</div>") }
 }
 
+/// One named series: a line with a dot at each point, entered in the legend.
+pub(super) fn line_with_dots<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    name: &str,
+    points: &[(f64, f64)],
+    color: RGBColor,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    chart
+        .draw_series(LineSeries::new(points.to_vec(), color.stroke_width(2)))
+        .map_err(draw_error)?
+        .label(name)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(draw_error)?;
+    Ok(())
+}
+
+/// The legend box every chart uses.
+pub(super) fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font((FONT, 13))
+        .draw()
+        .map_err(draw_error)
+}
+
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let pad = ((hi - lo) * 0.05).max(1e-9);
@@ -163,13 +197,7 @@ pub fn histogram(title: &str, x_desc: &str, series: &[(&str, &Tensor)], bins: us
                 .label(*name)
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.6).filled()));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(draw_error)?;
+        draw_legend(&mut chart)?;
         root.present().map_err(draw_error)?;
     }
     Ok(Svg { text })
@@ -203,21 +231,9 @@ pub fn line_chart(title: &str, axes: (&str, &str), series: &[(&str, Vec<(f64, f6
                     .draw()
                     .map_err(draw_error)?;
                 for (i, (name, points)) in series.iter().enumerate() {
-                    let color = style(i);
-                    chart
-                        .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                        .map_err(draw_error)?
-                        .label(*name)
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-                    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(draw_error)?;
+                    line_with_dots(&mut chart, name, points, style(i))?;
                 }
-                chart
-                    .configure_series_labels()
-                    .background_style(WHITE.mix(0.8))
-                    .border_style(BLACK)
-                    .label_font((FONT, 13))
-                    .draw()
-                    .map_err(draw_error)?;
+                draw_legend(&mut chart)?;
             }};
         }
         if log_x {

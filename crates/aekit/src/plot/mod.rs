@@ -267,21 +267,9 @@ pub fn loss_curve(history: &History, y_label: &str) -> Result<Svg> {
             .map_err(draw_error)?;
         for (name, ys, color) in &series {
             let points: Vec<(f64, f64)> = ys.iter().enumerate().map(|(i, &y)| (i as f64 + 1.0, y)).collect();
-            let color = *color;
-            chart
-                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                .map_err(draw_error)?
-                .label(*name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-            chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(draw_error)?;
+            charts::line_with_dots(&mut chart, name, &points, *color)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(draw_error)?;
+        charts::draw_legend(&mut chart)?;
         root.present().map_err(draw_error)?;
     }
     Ok(Svg { text })
