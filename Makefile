@@ -5,6 +5,8 @@
 #   make lab    JupyterLab on 127.0.0.1 with the "Rust (libtorch)" kernel
 #   make quality  train every kind of autoencoder with full settings, write results/quality.md
 #   make applications  measure every application against its baseline, write results/applications.md
+#   make bench  aekit vs the PyTorch reference, side by side, write results/bench.md
+#   make gpu-bundle  build target/gpu-bundle/ to check aekit on a CUDA machine (run.sh there)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
@@ -18,7 +20,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 EPOCHS ?= 10
 CARGO_FLAGS := --release --all-features
 
-.PHONY: setup venv evcxr kernel data demo test lab quality applications clean
+.PHONY: setup venv evcxr kernel data demo test lab quality applications bench gpu-bundle clean
 
 setup: venv evcxr kernel data
 
@@ -64,6 +66,15 @@ quality: venv data
 # About an hour on 2 cores; not part of `make test` (the notebooks run the same code briefly).
 applications: venv data
 	cargo run $(CARGO_FLAGS) -q -p aekit --example applications -- --out results
+
+# Alternating runs of aekit and bench/reference.py; BENCH_FLAGS adds e.g. --compile or --cold.
+BENCH_FLAGS ?=
+bench: setup
+	cargo build $(CARGO_FLAGS) -q -p aekit --example bench
+	$(PY) bench/run.py --kernel --out results $(BENCH_FLAGS)
+
+gpu-bundle: venv data
+	bash gpu/bundle.sh
 
 lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir="$(CURDIR)/notebooks" \

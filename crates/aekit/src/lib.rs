@@ -20,6 +20,7 @@
 
 mod check;
 pub mod checkpoint;
+mod cuda;
 pub mod data;
 pub mod display;
 mod error;
@@ -34,6 +35,7 @@ pub mod train;
 
 use tch::Device;
 
+pub use cuda::bf16_autocast;
 pub use error::{Error, Result};
 /// The tch version aekit is built on, for notebooks and programs that need more of it.
 pub use tch;
@@ -58,11 +60,14 @@ pub mod prelude {
 pub fn device() -> Result<Device> {
     match std::env::var("AEKIT_DEVICE") {
         Ok(name) => parse_device(&name),
-        Err(_) => Ok(Device::cuda_if_available()),
+        Err(_) => {
+            let _ = cuda::load(false);
+            Ok(Device::cuda_if_available())
+        }
     }
 }
 
-/// Parses `cpu`, `cuda` or `cuda:N`.
+/// Parses `cpu`, `cuda` or `cuda:N`, checking that such a GPU exists.
 pub fn parse_device(name: &str) -> Result<Device> {
     let bad = || Error::config("device", format!("unknown device {name:?}; use cpu, cuda or cuda:N"));
     let device = match name.trim().to_ascii_lowercase().as_str() {
@@ -71,6 +76,12 @@ pub fn parse_device(name: &str) -> Result<Device> {
         other => Device::Cuda(other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).ok_or_else(bad)?),
     };
     if let Device::Cuda(i) = device {
+        if let Err(why) = cuda::load(true) {
+            return Err(Error::config(
+                "device",
+                format!("{name:?} asked for, but CUDA is not available: {why}; use cpu"),
+            ));
+        }
         let count = tch::Cuda::device_count();
         if i as i64 >= count {
             return Err(Error::config(
@@ -84,6 +95,10 @@ pub fn parse_device(name: &str) -> Result<Device> {
 
 /// Seeds libtorch's generator, so model initialisation repeats.
 pub fn manual_seed(seed: u64) {
+    // Before libtorch's first look for CUDA, which seeding takes (see `cuda`).
+    if !std::env::var("AEKIT_DEVICE").is_ok_and(|d| d.trim().eq_ignore_ascii_case("cpu")) {
+        let _ = cuda::load(false);
+    }
     tch::manual_seed(seed as i64);
 }
 

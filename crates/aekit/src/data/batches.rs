@@ -25,7 +25,9 @@ impl Batches {
         if batch_size == 0 {
             return Err(Error::config("batch_size", "must be at least 1"));
         }
-        let order = shuffle.map(|seed| Tensor::from_slice(&permutation(data.len(), seed)));
+        // The order lives beside the data, so a batch is picked without a copy between devices.
+        let order =
+            shuffle.map(|seed| Tensor::from_slice(&permutation(data.len(), seed)).to_device(data.images.device()));
         Ok(Batches { data: data.clone(), order, batch_size, next: 0, device })
     }
 }
@@ -42,7 +44,6 @@ impl Iterator for Batches {
         let (images, labels) = match &self.order {
             Some(order) => {
                 let index = order.narrow(0, self.next as i64, (end - self.next) as i64);
-                let index = index.to_device(self.data.images.device());
                 (self.data.images.index_select(0, &index), self.data.labels.index_select(0, &index))
             }
             None => {

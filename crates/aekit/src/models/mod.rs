@@ -460,6 +460,15 @@ impl Half {
     }
 }
 
+/// Loads a model of any kind saved by [`Autoencoder::save`], as the kind it was saved as.
+pub fn load(path: impl AsRef<Path>, device: Device) -> Result<Box<dyn Autoencoder>> {
+    let path = path.as_ref();
+    let file = checkpoint::read(path, Part::Autoencoder)?;
+    let mut model = file.config.build(device)?;
+    file.copy_into(path, model.var_store_mut())?;
+    Ok(model)
+}
+
 /// The encoder of an autoencoder as a model of its own: images → codes.
 ///
 /// ```no_run

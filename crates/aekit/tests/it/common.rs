@@ -61,7 +61,9 @@ pub fn numbered(n: i64) -> Dataset {
 }
 
 /// A temporary folder inside the build folder (`target/tmp`): tests write only inside the
-/// repository.
+/// repository. `$AEKIT_TEST_TMPDIR` moves it (the GPU bundle runs these tests elsewhere).
 pub fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
+    let dir = std::env::var_os("AEKIT_TEST_TMPDIR").unwrap_or_else(|| env!("CARGO_TARGET_TMPDIR").into());
+    std::fs::create_dir_all(&dir).unwrap();
+    tempfile::tempdir_in(dir).unwrap()
 }
