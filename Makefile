@@ -57,6 +57,7 @@ demo: setup
 
 test: setup
 	cargo test $(CARGO_FLAGS) --workspace
+	$(PY) kernel/test_lab.py
 	AEKIT_QUICK=1 $(PY) kernel/run_notebooks.py --out results/notebooks
 
 # Tens of minutes on 2 cores; not part of `make test`.
@@ -76,8 +77,9 @@ bench: setup
 gpu-bundle: venv data
 	bash gpu/bundle.sh
 
+LAB_PORT ?= 8888
 lab: setup
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir="$(CURDIR)/notebooks" \
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir="$(CURDIR)/notebooks" \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Jupyter kernel "Rust (libtorch)" into the project environment (.venv), not the
 # user's global Jupyter. Its env wires evcxr to the project's libtorch, keeps evcxr's build
-# folder in target/evcxr (so a second start reuses it), and points evcxr at kernel/evcxr/
-# for its start-up commands (init.evcxr).
+# folder in target/evcxr (so a second start reuses it), points evcxr at kernel/evcxr/
+# for its start-up commands (init.evcxr), and makes training checkpoint every epoch into
+# target/checkpoints/ (AEKIT_CHECKPOINTS).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv"
@@ -27,6 +28,7 @@ spec = {
         "LD_LIBRARY_PATH": env["LIBTORCH_DIR"] + "/lib",
         "EVCXR_TMPDIR": env["ROOT"] + "/target/evcxr",
         "EVCXR_CONFIG_DIR": env["ROOT"] + "/kernel/evcxr",
+        "AEKIT_CHECKPOINTS": env["ROOT"] + "/target/checkpoints",
         "PATH": env["CARGO_DIR"] + ":" + env["PATH"],
     },
 }

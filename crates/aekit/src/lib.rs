@@ -61,7 +61,7 @@ pub fn device() -> Result<Device> {
     match std::env::var("AEKIT_DEVICE") {
         Ok(name) => parse_device(&name),
         Err(_) => {
-            let _ = cuda::load(false);
+            init();
             Ok(Device::cuda_if_available())
         }
     }
@@ -76,6 +76,7 @@ pub fn parse_device(name: &str) -> Result<Device> {
         other => Device::Cuda(other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).ok_or_else(bad)?),
     };
     if let Device::Cuda(i) = device {
+        init();
         if let Err(why) = cuda::load(true) {
             return Err(Error::config(
                 "device",
@@ -93,12 +94,19 @@ pub fn parse_device(name: &str) -> Result<Device> {
     Ok(device)
 }
 
-/// Seeds libtorch's generator, so model initialisation repeats.
-pub fn manual_seed(seed: u64) {
-    // Before libtorch's first look for CUDA, which seeding takes (see `cuda`).
+/// Readies libtorch once: malloc tuned for tensors, and CUDA loaded when this machine has a
+/// GPU and `$AEKIT_DEVICE` is not `cpu` (before libtorch first looks for CUDA, which seeding
+/// and device queries do; see `cuda.rs`).
+pub(crate) fn init() {
+    cuda::keep_freed_memory();
     if !std::env::var("AEKIT_DEVICE").is_ok_and(|d| d.trim().eq_ignore_ascii_case("cpu")) {
         let _ = cuda::load(false);
     }
+}
+
+/// Seeds libtorch's generator, so model initialisation repeats.
+pub fn manual_seed(seed: u64) {
+    init();
     tch::manual_seed(seed as i64);
 }
 

@@ -9,55 +9,78 @@ use tch::{nn::VarStore, Tensor};
 use crate::{Error, Result};
 
 /// Adam (Kingma & Ba), with PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8.
+///
+/// All variables live in one flat buffer (each variable a view into it), and so do the
+/// gradients and both moments: a step is a handful of kernels whatever the number of layers,
+/// as PyTorch's multi-tensor Adam, instead of a handful per variable.
 pub struct Adam {
     pub learning_rate: f64,
     pub betas: (f64, f64),
     pub eps: f64,
     /// Steps taken so far.
     pub step: i64,
-    params: Vec<(String, Tensor)>,
-    moments: Vec<(Tensor, Tensor)>,
+    /// The trainable variables, sorted by name, and their offset in `flat`.
+    params: Vec<(String, Tensor, i64)>,
+    flat: Tensor,
+    moments: (Tensor, Tensor),
 }
 
 impl Adam {
-    /// Adam over the trainable variables of `vs`.
+    /// Adam over the trainable variables of `vs` (which become views of one buffer).
     pub fn new(vs: &VarStore, learning_rate: f64) -> Self {
-        let mut params: Vec<(String, Tensor)> = vs.variables().into_iter().filter(|(_, t)| t.requires_grad()).collect();
-        params.sort_by(|a, b| a.0.cmp(&b.0));
-        let moments = params.iter().map(|(_, p)| (p.zeros_like(), p.zeros_like())).collect();
-        Adam { learning_rate, betas: (0.9, 0.999), eps: 1e-8, step: 0, params, moments }
+        let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().filter(|(_, t)| t.requires_grad()).collect();
+        vars.sort_by(|a, b| a.0.cmp(&b.0));
+        let flat = tch::no_grad(|| match vars.is_empty() {
+            true => Tensor::zeros([0], (tch::Kind::Float, vs.device())),
+            false => Tensor::cat(&vars.iter().map(|(_, t)| t.detach().reshape(-1)).collect::<Vec<_>>(), 0),
+        });
+        let mut offset = 0;
+        let mut params = Vec::with_capacity(vars.len());
+        for (name, mut var) in vars {
+            let n = var.numel() as i64;
+            tch::no_grad(|| var.set_data(&flat.narrow(0, offset, n).view(var.size().as_slice())));
+            params.push((name, var, offset));
+            offset += n;
+        }
+        let moments = (flat.zeros_like(), flat.zeros_like());
+        Adam { learning_rate, betas: (0.9, 0.999), eps: 1e-8, step: 0, params, flat, moments }
     }
 
-    /// Clears the gradients, backpropagates `loss`, and updates the variables.
+    /// Backpropagates `loss` to the variables and updates them (their `.grad` stays untouched).
     pub fn backward_step(&mut self, loss: &Tensor) {
-        for (_, p) in &mut self.params {
-            p.zero_grad();
+        if self.params.is_empty() {
+            return;
         }
-        loss.backward();
+        let vars: Vec<&Tensor> = self.params.iter().map(|(_, t, _)| t).collect();
+        let grads = Tensor::run_backward(&[loss], &vars, false, false);
+        // A variable the loss does not reach gets a zero gradient.
+        let grads: Vec<Tensor> = grads
+            .iter()
+            .zip(&vars)
+            .map(|(g, v)| if g.defined() { g.reshape(-1) } else { v.detach().zeros_like().reshape(-1) })
+            .collect();
         self.step += 1;
         let (b1, b2) = self.betas;
         let bc1 = 1.0 - b1.powi(self.step as i32);
         let bc2 = 1.0 - b2.powi(self.step as i32);
         tch::no_grad(|| {
-            for ((_, p), (m, v)) in self.params.iter_mut().zip(&mut self.moments) {
-                let g = p.grad();
-                if !g.defined() {
-                    continue;
-                }
-                let _ = m.lerp_(&g, 1.0 - b1);
-                let _ = v.lerp_(&g.square(), 1.0 - b2);
-                let denom = v.sqrt() / bc2.sqrt() + self.eps;
-                let _ = p.addcdiv_(&(&*m * (-self.learning_rate / bc1)), &denom);
-            }
+            let g = Tensor::cat(&grads, 0);
+            let (m, v) = &mut self.moments;
+            let _ = m.lerp_(&g, 1.0 - b1);
+            let _ = v.lerp_(&g.square(), 1.0 - b2);
+            let denom = v.sqrt() / bc2.sqrt() + self.eps;
+            let _ = self.flat.addcdiv_(&(&*m * (-self.learning_rate / bc1)), &denom);
         });
     }
 
-    /// The moments as named tensors (`m.<var>`, `v.<var>`), for checkpoints.
+    /// The moments as named tensors (`m.<var>`, `v.<var>`, views of the flat moments), for
+    /// checkpoints.
     pub(crate) fn state(&self) -> Vec<(String, Tensor)> {
         let mut out = Vec::new();
-        for ((name, _), (m, v)) in self.params.iter().zip(&self.moments) {
-            out.push((format!("m.{name}"), m.shallow_clone()));
-            out.push((format!("v.{name}"), v.shallow_clone()));
+        for (name, var, offset) in &self.params {
+            let view = |t: &Tensor| t.narrow(0, *offset, var.numel() as i64).view(var.size().as_slice());
+            out.push((format!("m.{name}"), view(&self.moments.0)));
+            out.push((format!("v.{name}"), view(&self.moments.1)));
         }
         out
     }

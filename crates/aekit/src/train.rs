@@ -33,7 +33,8 @@ pub struct TrainConfig {
     pub corruption: Option<Corruption>,
     /// Stop when the validation loss stops improving.
     pub early_stopping: Option<EarlyStopping>,
-    /// Save the run every few epochs, so an interrupted one can [`resume`].
+    /// Save the run every few epochs, so an interrupted one can [`resume`]. Default:
+    /// [`Checkpoints::from_env`] (on in the notebook kernel, off elsewhere).
     pub checkpoints: Option<Checkpoints>,
     /// Run forward passes under bf16 autocast ([`crate::bf16_autocast`]): faster on GPUs with
     /// bf16 tensor cores; weights, gradients and Adam stay in f32.
@@ -54,7 +55,7 @@ impl Default for TrainConfig {
             device: None,
             corruption: None,
             early_stopping: None,
-            checkpoints: None,
+            checkpoints: Checkpoints::from_env(),
             bf16_autocast: false,
             verbose: true,
         }
@@ -89,6 +90,42 @@ impl Checkpoints {
     /// Checkpoints in `dir` after every epoch.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Checkpoints { dir: dir.into(), every: 1 }
+    }
+
+    /// A new `run-…` folder under `$AEKIT_CHECKPOINTS`, checkpointed every epoch; `None` when
+    /// the variable is unset. The "Rust (libtorch)" kernel sets it to the repository's
+    /// `target/checkpoints/`, so notebook training loses at most one epoch to a crashed kernel.
+    /// The newest [`Checkpoints::KEEP`] runs there are kept, older ones removed.
+    pub fn from_env() -> Option<Checkpoints> {
+        std::env::var_os("AEKIT_CHECKPOINTS").filter(|v| !v.is_empty()).map(Checkpoints::new_run)
+    }
+
+    /// A new `run-<unix seconds>-<process>-<n>` folder under `root`, checkpointed every epoch;
+    /// removes all but the newest [`Checkpoints::KEEP`] `run-…` folders there.
+    pub fn new_run(root: impl Into<PathBuf>) -> Checkpoints {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static RUNS: AtomicUsize = AtomicUsize::new(0);
+        let root = root.into();
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let name = format!("run-{secs:011}-{:07}-{:04}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed));
+        Self::prune(&root);
+        Checkpoints::new(root.join(name))
+    }
+
+    /// Runs kept under `$AEKIT_CHECKPOINTS`.
+    pub const KEEP: usize = 20;
+
+    fn prune(root: &std::path::Path) {
+        let Ok(entries) = std::fs::read_dir(root) else { return };
+        let mut runs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("run-")))
+            .collect();
+        runs.sort();
+        let extra = runs.len().saturating_sub(Self::KEEP - 1);
+        for old in &runs[..extra] {
+            let _ = std::fs::remove_dir_all(old);
+        }
     }
 
     /// The checkpoint file.
@@ -232,6 +269,7 @@ fn run(
     resuming: bool,
 ) -> Result<History> {
     config.validate()?;
+    crate::init();
     check_dataset("training set", train, config.loss)?;
     check_dataset("validation set", validation, config.loss)?;
     let device = match config.device {
@@ -282,6 +320,9 @@ fn run(
             config.batch_size,
             config.loss
         );
+        if let Some(c) = &config.checkpoints {
+            println!("checkpoints every {} epoch(s) in {} (resume() continues from there)", c.every, c.dir.display());
+        }
     }
     let first = state.history.epochs.len() + 1;
     for epoch in first..=config.epochs {

@@ -62,8 +62,10 @@ impl Dataset {
         }
     }
 
-    /// Images `start..end`; shares storage.
-    pub(crate) fn range(&self, start: usize, end: usize) -> Dataset {
+    /// Images `start..end` (clamped to the set's length); shares storage.
+    pub fn range(&self, start: usize, end: usize) -> Dataset {
+        let end = end.min(self.len());
+        let start = start.min(end);
         let len = (end - start) as i64;
         Dataset { images: self.images.narrow(0, start as i64, len), labels: self.labels.narrow(0, start as i64, len) }
     }

@@ -4,7 +4,9 @@
 //! They fail, rather than skip, when no GPU is found. `AEKIT_CUDA_TESTS_ON_CPU=1` runs them on
 //! the CPU instead, to check the tests themselves before spending GPU time.
 
-use aekit::eval::{encode_all, image_errors, knn_predict, Pca};
+use aekit::eval::{
+    auroc, encode_all, image_errors, kmeans, knn_predict, linear_probe, nmi, AnomalyDetector, Pca, ProbeConfig,
+};
 use aekit::models::{ModelConfig, VaeConfig};
 use aekit::prelude::*;
 
@@ -98,6 +100,43 @@ fn denoising_and_evaluation_on_cuda() {
     assert_eq!(rebuilt.device(), device);
     let grid = reconstruction_grid(&sample, &rebuilt).unwrap();
     assert_eq!((grid.width > 0, grid.bytes.len() > 1000), (true, true));
+}
+
+#[test]
+#[ignore = "needs a CUDA GPU"]
+fn generation_probes_and_anomaly_scores_on_cuda() {
+    let _rng = serial();
+    let device = gpu();
+    let data = real();
+    manual_seed(6);
+    let mut vae = Vae::new(&VaeConfig { latent: 2, ..Default::default() }, device).unwrap();
+    train(&mut vae, &data.train.take(4096), &data.validation.take(512), &quick(device)).unwrap();
+    assert_eq!(vae.sample(8).unwrap().size(), [8, 1, 28, 28]);
+    let pair = data.test.take(2).images.to_device(device);
+    assert_eq!(vae.interpolate(&pair.narrow(0, 0, 1), &pair.narrow(0, 1, 1), 5).unwrap().size(), [5, 1, 28, 28]);
+    assert_eq!(vae.manifold(4).unwrap().size(), [16, 1, 28, 28]);
+
+    let (train_set, test) = (data.train.take(3000), data.test.take(1000));
+    let codes = encode_all(&vae, &train_set).unwrap().to_device(device);
+    let test_codes = encode_all(&vae, &test).unwrap().to_device(device);
+    let probe = linear_probe(
+        &codes,
+        &train_set.labels,
+        &test_codes,
+        &test.labels,
+        &ProbeConfig { epochs: 3, ..Default::default() },
+    )
+    .unwrap();
+    assert!(probe.test_accuracy > 0.3, "a 2-D VAE code separates some classes: {probe:?}");
+    let clusters = kmeans(&codes, 10, 2, 0).unwrap();
+    assert!(nmi(&clusters.labels, &train_set.labels).unwrap() > 0.1);
+
+    let normal = data.train.of_class(0).unwrap();
+    let detector = AnomalyDetector::fit(vae, &normal.take(1000), &normal.range(1000, 1200)).unwrap();
+    let scores = detector.scores(&test).unwrap();
+    let anomalous = test.labels.ne(0);
+    let auc = auroc(&scores.combined, &anomalous).unwrap();
+    assert!(auc > 0.6, "class 0 against the rest, AUROC {auc}");
 }
 
 #[test]

@@ -341,3 +341,23 @@ fn a_run_killed_mid_epoch_resumes_exactly() {
     resume(&mut model, &train_set, &val, &killable(reference.path(), completed + 1).3).unwrap();
     assert_eq!(saved_tensors(&file(&killed)), saved_tensors(&file(&reference)));
 }
+
+#[test]
+fn notebook_runs_get_their_own_checkpoint_folder_and_old_ones_go() {
+    let root = crate::common::tempdir();
+    let runs: Vec<Checkpoints> = (0..Checkpoints::KEEP + 5)
+        .map(|_| {
+            let c = Checkpoints::new_run(root.path());
+            std::fs::create_dir_all(&c.dir).unwrap();
+            c
+        })
+        .collect();
+    assert_eq!(runs[0].every, 1);
+    let mut names: Vec<_> = runs.iter().map(|c| c.dir.clone()).collect();
+    names.dedup();
+    assert_eq!(names.len(), runs.len(), "each run gets a folder of its own");
+    std::fs::create_dir_all(root.path().join("mine")).unwrap();
+    let left: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(left.len(), Checkpoints::KEEP + 1, "the newest runs stay, other folders are not touched: {left:?}");
+    assert!(!runs[0].dir.exists() && runs.last().unwrap().dir.exists());
+}
