@@ -47,6 +47,16 @@ pub fn decompress(origin: &Path, raw: &[u8]) -> Result<Vec<u8>> {
     if !raw.starts_with(&GZIP_MAGIC) {
         return Ok(raw.to_vec());
     }
+    // Fast path: libdeflate, in one go, into a buffer of the size the gzip trailer states.
+    // Anything it cannot do (several members, a trailer that lies, damage) goes the careful way.
+    let stated =
+        raw.len().checked_sub(4).map(|at| u32::from_le_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]));
+    if let Some(size) = stated.map(|n| n as usize).filter(|&n| n as u64 <= MAX_DECOMPRESSED) {
+        let mut out = vec![0u8; size];
+        if libdeflater::Decompressor::new().gzip_decompress(raw, &mut out).is_ok_and(|n| n == size) {
+            return Ok(out);
+        }
+    }
     let mut out = Vec::with_capacity(raw.len().saturating_mul(3).min(MAX_DECOMPRESSED as usize));
     flate2::read::GzDecoder::new(raw).take(MAX_DECOMPRESSED + 1).read_to_end(&mut out).map_err(|e| {
         Error::corrupt(origin, format!("corrupt gzip stream ({e}); delete the file and fetch it again"))
