@@ -56,9 +56,11 @@ demo: setup
 	AEKIT_EPOCHS=$(EPOCHS) $(PY) kernel/run_notebooks.py --out results/demo notebooks/01-getting-started.ipynb
 
 test: setup
+	$(PY) kernel/home_guard.py snapshot target/home-before-test.txt
 	cargo test $(CARGO_FLAGS) --workspace
 	$(PY) kernel/test_lab.py
 	AEKIT_QUICK=1 $(PY) kernel/run_notebooks.py --out results/notebooks
+	$(PY) kernel/home_guard.py check target/home-before-test.txt
 
 # Tens of minutes on 2 cores; not part of `make test`.
 quality: venv data

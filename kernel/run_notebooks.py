@@ -15,15 +15,18 @@ import pathlib
 import sys
 import time
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-from nbconvert import HTMLExporter
-
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-KERNEL = "rust-libtorch"
-# Kernel connection files go under target/, not ~/.local: the tests write only inside the repository.
+# The tests write only inside the repository: kernel connection files and IPython's folder
+# (nbconvert creates one on import) go under target/, not ~/.local or ~/.ipython.
 os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(ROOT / "target" / "jupyter-runtime"))
+os.environ.setdefault("IPYTHONDIR", str(ROOT / "target" / "ipython"))
+
+import nbformat  # noqa: E402 (after the environment above)
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import CellExecutionError  # noqa: E402
+from nbconvert import HTMLExporter  # noqa: E402
+
+KERNEL = "rust-libtorch"
 IMAGE_TYPES = ("image/png", "image/svg+xml")
 
 

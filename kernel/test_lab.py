@@ -40,7 +40,7 @@ def get(url):
 def main():
     port = free_port()
     target = ROOT / "target"
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(target / "jupyter-runtime"),
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(target / "jupyter-runtime"), IPYTHONDIR=str(target / "ipython"),
                JUPYTERLAB_WORKSPACES_DIR=str(target / "jupyter-workspaces"))
     lab = subprocess.Popen(["make", "-s", "lab", f"LAB_PORT={port}"], cwd=ROOT, env=env, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)

@@ -1,0 +1,92 @@
+//! The `aekit` command, run as a user runs it (real data, tiny settings).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn aekit(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aekit"))
+        .args(args)
+        .current_dir(dir)
+        .env("AEKIT_DEVICE", "cpu")
+        .env_remove("AEKIT_CHECKPOINTS")
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn tempdir() -> tempfile::TempDir {
+    std::fs::create_dir_all(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
+}
+
+#[test]
+fn help_shows_examples_and_usage_errors_exit_2() {
+    let dir = tempdir();
+    let help = aekit(&["--help"], dir.path());
+    assert_eq!(help.status.code(), Some(0));
+    assert!(text(&help).contains("aekit train --kind conv"), "{}", text(&help));
+    let bad = aekit(&["train", "--bogus"], dir.path());
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    let missing = aekit(&["eval", "nothere.safetensors"], dir.path());
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing).contains("nothere.safetensors"), "{}", text(&missing));
+    let bad_loss = aekit(&["train", "--loss", "hinge", "--out", "x"], dir.path());
+    assert_eq!(bad_loss.status.code(), Some(1));
+    assert!(text(&bad_loss).contains("hinge"), "{}", text(&bad_loss));
+}
+
+#[test]
+fn train_then_eval_reconstruct_score_and_encode() {
+    let dir = tempdir();
+    let train = aekit(&["train", "--latent", "16", "--epochs", "2", "--limit", "2048", "--out", "run"], dir.path());
+    assert_eq!(train.status.code(), Some(0), "{}", text(&train));
+    for file in ["run/model.safetensors", "run/history.csv", "run/checkpoints/checkpoint.safetensors"] {
+        assert!(dir.path().join(file).is_file(), "{file} missing");
+    }
+    let history = std::fs::read_to_string(dir.path().join("run/history.csv")).unwrap();
+    assert_eq!(history.lines().count(), 3, "{history}");
+
+    let eval = aekit(&["eval", "run/model.safetensors"], dir.path());
+    assert!(eval.status.success() && text(&eval).contains("| test BCE |"), "{}", text(&eval));
+    let grid = aekit(&["reconstruct", "run/model.safetensors", "--out", "grid.png"], dir.path());
+    assert!(grid.status.success(), "{}", text(&grid));
+    assert!(std::fs::read(dir.path().join("grid.png")).unwrap().starts_with(b"\x89PNG"));
+
+    let scores = aekit(&["anomaly", "run/model.safetensors", "--normal-class", "1", "--out", "s.csv"], dir.path());
+    assert!(scores.status.success() && text(&scores).contains("AUROC, class 1 (Trouser)"), "{}", text(&scores));
+    let csv = std::fs::read_to_string(dir.path().join("s.csv")).unwrap();
+    assert_eq!((csv.lines().next(), csv.lines().count()), (Some("index,label,score"), 10_001));
+
+    let codes = aekit(&["encode", "run/model.safetensors", "--out", "c.csv"], dir.path());
+    assert!(codes.status.success(), "{}", text(&codes));
+    let csv = std::fs::read_to_string(dir.path().join("c.csv")).unwrap();
+    assert!(csv.starts_with("index,label,z0,") && csv.lines().next().unwrap().ends_with(",z15"));
+
+    let not_vae = aekit(&["sample", "run/model.safetensors"], dir.path());
+    assert_eq!(not_vae.status.code(), Some(1));
+    assert!(text(&not_vae).contains("needs a variational autoencoder"), "{}", text(&not_vae));
+
+    let resumed =
+        aekit(&["train", "--latent", "16", "--epochs", "3", "--limit", "2048", "--resume", "--out", "run"], dir.path());
+    assert!(resumed.status.success() && text(&resumed).contains("resuming after epoch 2"), "{}", text(&resumed));
+}
+
+#[test]
+fn a_config_file_picks_the_model_and_a_vae_samples() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("vae.toml"), "kind = \"vae\"\nlatent = 2\nhidden = [128]\n").unwrap();
+    let train =
+        aekit(&["train", "--config", "vae.toml", "--epochs", "1", "--limit", "1024", "--out", "vae"], dir.path());
+    assert!(train.status.success() && text(&train).contains("variational"), "{}", text(&train));
+    let sample = aekit(&["sample", "vae/model.safetensors", "--count", "8", "--out", "s.png"], dir.path());
+    assert!(sample.status.success(), "{}", text(&sample));
+    assert!(std::fs::read(dir.path().join("s.png")).unwrap().starts_with(b"\x89PNG"));
+
+    std::fs::write(dir.path().join("bad.toml"), "kind = \"transformer\"\n").unwrap();
+    let bad = aekit(&["train", "--config", "bad.toml", "--out", "x"], dir.path());
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad).contains("bad.toml") && text(&bad).contains("transformer"), "{}", text(&bad));
+}
