@@ -58,6 +58,8 @@ demo: setup
 test: setup
 	$(PY) kernel/home_guard.py snapshot target/home-before-test.txt
 	cargo test $(CARGO_FLAGS) --workspace
+	cargo run $(CARGO_FLAGS) -q -p aekit --example demo -- --epochs 1 --out target/examples
+	cargo run $(CARGO_FLAGS) -q -p aekit --example reconstruct -- target/examples/model.safetensors --out target/examples/again.png
 	$(PY) kernel/test_lab.py
 	AEKIT_QUICK=1 $(PY) kernel/run_notebooks.py --out results/notebooks
 	$(PY) kernel/home_guard.py check target/home-before-test.txt
