@@ -5,6 +5,7 @@
 #   make lab    JupyterLab on 127.0.0.1 with the "Rust (libtorch)" kernel
 #   make quality  train every kind of autoencoder with full settings, write results/quality.md
 #   make applications  measure every application against its baseline, write results/applications.md
+#   make docs   every notebook with full settings, as web pages in results/docs/
 #   make bench  aekit vs the PyTorch reference, side by side, write results/bench.md
 #   make gpu-bundle  build target/gpu-bundle/ to check aekit on a CUDA machine (run.sh there)
 SHELL := /bin/bash
@@ -20,7 +21,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 EPOCHS ?= 10
 CARGO_FLAGS := --release --all-features
 
-.PHONY: setup venv evcxr kernel data demo test lab quality applications bench gpu-bundle clean
+.PHONY: setup venv evcxr kernel data demo test lab quality applications bench gpu-bundle docs clean
 
 setup: venv evcxr kernel data
 
@@ -63,6 +64,10 @@ test: setup
 	$(PY) kernel/test_lab.py
 	AEKIT_QUICK=1 $(PY) kernel/run_notebooks.py --out results/notebooks
 	$(PY) kernel/home_guard.py check target/home-before-test.txt
+
+# Every notebook with full settings, as web pages in results/docs/ (index.html); about an hour.
+docs: setup
+	$(PY) kernel/run_notebooks.py --out results/docs
 
 # Tens of minutes on 2 cores; not part of `make test`.
 quality: venv data

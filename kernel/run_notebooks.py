@@ -78,7 +78,27 @@ def run(path, out_dir, timeout):
     target.write_text(html, encoding="utf-8")
     code = [c for c in nb.cells if c.cell_type == "code"]
     first = cell_seconds(code[0]) if code else float("nan")
-    return problems, elapsed, first, target
+    title = next((c.source.lstrip("# ").splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source), path.stem)
+    return problems, elapsed, first, target, title
+
+
+def write_index(out_dir, rows):
+    """index.html beside the exported notebooks: one line per notebook run, linked."""
+    import html as h
+
+    items = "\n".join(
+        f'<tr><td><a href="{h.escape(page.name)}">{h.escape(title)}</a></td><td>{"failed" if problems else "ran"}</td>'
+        f"<td>{elapsed:.0f} s</td></tr>"
+        for title, page, problems, elapsed in rows
+    )
+    mode = "quick settings (AEKIT_QUICK=1)" if os.environ.get("AEKIT_QUICK") == "1" else "full settings"
+    (out_dir / "index.html").write_text(
+        f"<!doctype html><meta charset=utf-8><title>aekit notebooks</title>"
+        f"<style>body{{font-family:sans-serif;max-width:48em;margin:2em auto}}td{{padding:.3em 1em}}</style>"
+        f"<h1>aekit notebooks</h1><p>Executed through the Rust (libtorch) kernel, {mode}, "
+        f"{datetime.datetime.now():%Y-%m-%d %H:%M}.</p><table>{items}</table>\n",
+        encoding="utf-8",
+    )
 
 
 def main():
@@ -92,15 +112,18 @@ def main():
         print("no notebooks found", file=sys.stderr)
         return 1
     passed = failed = 0
+    pages = []
     for path in notebooks:
-        problems, elapsed, first, html = run(path.resolve(), args.out, args.timeout)
+        problems, elapsed, first, html, title = run(path.resolve(), args.out, args.timeout)
+        pages.append((title, html, problems, elapsed))
         status = "FAIL" if problems else "PASS"
         print(f"{status} {path.name}: {elapsed:.1f} s (first cell {first:.1f} s) -> {html}", flush=True)
         for problem in problems:
             print("    " + problem.replace("\n", "\n    "))
         failed += bool(problems)
         passed += not problems
-    print(f"notebooks: {passed} passed, {failed} failed")
+    write_index(args.out, pages)
+    print(f"notebooks: {passed} passed, {failed} failed; index: {args.out / 'index.html'}")
     return 1 if failed else 0
 
 
