@@ -1,10 +1,12 @@
 //! Measures of a trained autoencoder beyond its loss, and the baselines it is compared with:
 //! codes and per-image errors ([`encode_all`], [`image_errors`], [`psnr`]), [`Pca`],
 //! classification in code space ([`knn_predict`], [`linear_probe`]), clustering ([`kmeans`],
-//! [`nmi`]) and anomaly scoring ([`auroc`], [`Threshold`]).
+//! [`nmi`]), anomaly scoring ([`auroc`], [`Threshold`]) and compression ([`quantize`] codes
+//! against [`jpeg`]).
 
 mod anomaly;
 mod classify;
+mod compression;
 mod pca;
 
 use tch::{Kind, Reduction, Tensor};
@@ -14,6 +16,7 @@ pub use classify::{
     accuracy, few_labels, kmeans, knn_predict, linear_probe, nmi, pick_per_class, FewLabels, KMeans, KnnGraph, Probe,
     ProbeConfig,
 };
+pub use compression::{jpeg, quantize, Jpeg};
 pub use pca::Pca;
 
 use crate::data::Dataset;

@@ -207,3 +207,30 @@ fn one_label_per_class_spreads_along_the_graph() {
     assert!(graph.propagate(&Tensor::from_slice(&[999i64]), &Tensor::from_slice(&[0i64]), 0.9, 3).is_err());
     assert!(pick_per_class(&labels, 61, 0).unwrap_err().to_string().contains("only 60"));
 }
+
+#[test]
+fn jpeg_sizes_and_quality_move_together_and_scans_are_counted_without_headers() {
+    let images = crate::common::real().test.take(64).images;
+    let (low, high) = (jpeg(&images, 20).unwrap(), jpeg(&images, 90).unwrap());
+    assert_eq!(high.images.size(), [64, 1, 28, 28]);
+    let db = |j: &Jpeg| psnr(&j.images, &images).unwrap().mean(Kind::Double).double_value(&[]);
+    assert!(db(&high) > db(&low) + 3.0 && db(&high) > 28.0, "PSNR {} at 20, {} at 90", db(&low), db(&high));
+    assert!(high.scan_bytes > low.scan_bytes, "{} vs {}", high.scan_bytes, low.scan_bytes);
+    // A 28×28 file is mostly its tables; the scan is the image's own cost.
+    assert!(low.scan_bytes > 20.0 && low.file_bytes - low.scan_bytes > 150.0, "{low:?}");
+    assert!(jpeg(&images, 0).is_err() && jpeg(&(&images * 2.0), 50).is_err());
+}
+
+#[test]
+fn quantized_codes_take_two_to_the_bits_levels_within_half_a_step() {
+    let codes = Tensor::from_slice(&[0.0f32, 10.0, 1.0, 20.0, 2.0, 30.0, 3.0, 40.0]).view([4, 2]);
+    let one_bit = quantize(&codes, 1).unwrap();
+    assert_eq!(Vec::<f32>::try_from(one_bit.reshape(-1)).unwrap(), [0.0, 10.0, 0.0, 10.0, 3.0, 40.0, 3.0, 40.0]);
+    let eight = quantize(&codes, 8).unwrap();
+    let step = [3.0 / 255.0, 30.0 / 255.0];
+    let err = (&eight - &codes).abs();
+    for j in 0..2 {
+        assert!(err.select(1, j).max().double_value(&[]) <= step[j as usize] / 2.0 + 1e-5);
+    }
+    assert!(quantize(&codes, 0).is_err() && quantize(&codes.view([-1]), 8).is_err());
+}
