@@ -47,12 +47,13 @@ impl Adam {
     }
 
     /// Backpropagates `loss` to the variables and updates them (their `.grad` stays untouched).
-    pub fn backward_step(&mut self, loss: &Tensor) {
+    pub fn backward_step(&mut self, loss: &Tensor) -> Result<()> {
         if self.params.is_empty() {
-            return;
+            return Ok(());
         }
         let vars: Vec<&Tensor> = self.params.iter().map(|(_, t, _)| t).collect();
-        let grads = Tensor::run_backward(&[loss], &vars, false, false);
+        let grads = Tensor::f_run_backward(&[loss], &vars, false, false)
+            .map_err(|e| Error::input("Adam::backward_step", format!("backpropagation failed: {e}")))?;
         // A variable the loss does not reach gets a zero gradient.
         let grads: Vec<Tensor> = grads
             .iter()
@@ -63,14 +64,15 @@ impl Adam {
         let (b1, b2) = self.betas;
         let bc1 = 1.0 - b1.powi(self.step as i32);
         let bc2 = 1.0 - b2.powi(self.step as i32);
-        tch::no_grad(|| {
-            let g = Tensor::cat(&grads, 0);
+        tch::no_grad(|| -> Result<()> {
+            let g = Tensor::f_cat(&grads, 0)?;
             let (m, v) = &mut self.moments;
-            let _ = m.lerp_(&g, 1.0 - b1);
-            let _ = v.lerp_(&g.square(), 1.0 - b2);
+            let _ = m.f_lerp_(&g, 1.0 - b1)?;
+            let _ = v.f_lerp_(&g.square(), 1.0 - b2)?;
             let denom = v.sqrt() / bc2.sqrt() + self.eps;
-            let _ = self.flat.addcdiv_(&(&*m * (-self.learning_rate / bc1)), &denom);
-        });
+            let _ = self.flat.f_addcdiv_(&(&*m * (-self.learning_rate / bc1)), &denom)?;
+            Ok(())
+        })
     }
 
     /// The moments as named tensors (`m.<var>`, `v.<var>`, views of the flat moments), for

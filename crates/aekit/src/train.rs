@@ -352,7 +352,7 @@ fn run(
             } else {
                 model.losses_t(&input, &batch.images, config.loss, true)
             };
-            adam.backward_step(&losses.total);
+            adam.backward_step(&losses.total)?;
             all_finite = all_finite.logical_and(&losses.total.detach().isfinite());
             finite_batches += &all_finite;
             total += losses.total.detach() * n;

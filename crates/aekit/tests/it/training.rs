@@ -117,7 +117,7 @@ fn adam_matches_libtorchs_adam() {
     let mut adam = Adam::new(ours.var_store(), 1e-3);
     let mut reference = tch::nn::Adam::default().build(theirs.var_store(), 1e-3).unwrap();
     for _ in 0..5 {
-        adam.backward_step(&ours.losses_t(&x, &x, ReconLoss::Bce, true).total);
+        adam.backward_step(&ours.losses_t(&x, &x, ReconLoss::Bce, true).total).unwrap();
         reference.backward_step(&theirs.losses_t(&x, &x, ReconLoss::Bce, true).total);
     }
     let (a, b) = (ours.var_store().variables(), theirs.var_store().variables());
