@@ -1,12 +1,12 @@
 """`make test` writes only inside the repository (and the set-up's caches): this lists what is
 under $HOME before the tests and, after them, fails naming anything new outside the caches
-(~/.cache, ~/.cargo, ~/.rustup, which the set-up and cargo use).
+(~/.cache, ~/.cargo, ~/.rustup, ~/.npm, which the set-up, cargo and JupyterLab use).
 
 usage: python kernel/home_guard.py snapshot FILE | check FILE
 """
 import os, pathlib, sys
 
-CACHES = {".cache", ".cargo", ".rustup"}
+CACHES = {".cache", ".cargo", ".rustup", ".npm"}  # .npm: npm's cache and logs (JupyterLab's build check)
 
 
 def listing():

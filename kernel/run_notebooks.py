@@ -17,9 +17,12 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # The tests write only inside the repository: kernel connection files and IPython's folder
-# (nbconvert creates one on import) go under target/, not ~/.local or ~/.ipython.
+# (nbconvert creates one on import) and Jupyter's data folder go under target/, not ~/.local
+# or ~/.ipython.
 os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(ROOT / "target" / "jupyter-runtime"))
 os.environ.setdefault("IPYTHONDIR", str(ROOT / "target" / "ipython"))
+os.environ.setdefault("JUPYTER_DATA_DIR", str(ROOT / "target" / "jupyter-data"))
+os.environ.setdefault("JUPYTER_CONFIG_DIR", str(ROOT / "target" / "jupyter-config"))
 
 import nbformat  # noqa: E402 (after the environment above)
 from nbclient import NotebookClient  # noqa: E402

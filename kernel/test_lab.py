@@ -41,6 +41,7 @@ def main():
     port = free_port()
     target = ROOT / "target"
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(target / "jupyter-runtime"), IPYTHONDIR=str(target / "ipython"),
+               JUPYTER_DATA_DIR=str(target / "jupyter-data"), JUPYTER_CONFIG_DIR=str(target / "jupyter-config"),
                JUPYTERLAB_WORKSPACES_DIR=str(target / "jupyter-workspaces"))
     lab = subprocess.Popen(["make", "-s", "lab", f"LAB_PORT={port}"], cwd=ROOT, env=env, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
@@ -56,6 +57,13 @@ def main():
             token = match and match.group(1)
         if token is None:
             sys.exit("make lab did not start JupyterLab:\n" + "".join(log[-30:]))
+        # The URL can be printed a moment before the server accepts connections.
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
 
         status, _ = get(f"http://127.0.0.1:{port}/api/kernelspecs")
         if status != 403:
