@@ -84,18 +84,18 @@ def main():
     aekit = [a.bin]
     torch = [a.python, str(ROOT / "bench/reference.py")]
     only = a.only.split(",")
-    runs = []  # (figure, variant, impl command)
+    runs = []  # (figure, arguments for both implementations)
     for model in [m for m in ("dense", "conv") if m in only]:
-        runs.append((f"{model} epoch", "", ["--model", model]))
+        runs.append((f"{model} epoch", ["--model", model]))
         if a.bf16:
-            runs.append((f"{model} epoch, bf16 autocast", "", ["--model", model, "--bf16"]))
+            runs.append((f"{model} epoch, bf16 autocast", ["--model", model, "--bf16"]))
     if "load" in only:
-        runs.append(("load 70k images", "", ["--load-only"]))
+        runs.append(("load 70k images", ["--load-only"]))
 
     samples = {}  # (figure, impl) -> list of dicts
     device = "?"
     for r in range(a.repeats):
-        for figure, _, args in runs:
+        for figure, args in runs:
             pairs = [("aekit", aekit + args + common), ("PyTorch eager", torch + args + common)]
             if a.compile and figure == "dense epoch":
                 pairs.append(("PyTorch compile", torch + args + common + ["--compile"]))
@@ -108,7 +108,7 @@ def main():
                 print(f"[{r + 1}/{a.repeats}] {figure:<28} {impl:<16} {shown}", flush=True)
 
     rows = []
-    for figure, _, _ in runs:
+    for figure, _ in runs:
         def value(res):
             return steady(res["epoch_s"]) if "epoch_s" in res else res["load_s"]
         for impl in ("aekit", "PyTorch eager", "PyTorch compile"):

@@ -20,7 +20,6 @@
 
 mod check;
 pub mod checkpoint;
-mod cuda;
 pub mod data;
 pub mod display;
 mod error;
@@ -30,13 +29,14 @@ pub mod models;
 mod optim;
 pub mod plot;
 mod rng;
+mod runtime;
 pub mod table;
 pub mod train;
 
 use tch::Device;
 
-pub use cuda::bf16_autocast;
 pub use error::{Error, Result};
+pub use runtime::bf16_autocast;
 /// The tch version aekit is built on, for notebooks and programs that need more of it.
 pub use tch;
 
@@ -77,7 +77,7 @@ pub fn parse_device(name: &str) -> Result<Device> {
     };
     if let Device::Cuda(i) = device {
         init();
-        if let Err(why) = cuda::load(true) {
+        if let Err(why) = runtime::load(true) {
             return Err(Error::config(
                 "device",
                 format!("{name:?} asked for, but CUDA is not available: {why}; use cpu"),
@@ -96,12 +96,16 @@ pub fn parse_device(name: &str) -> Result<Device> {
 
 /// Readies libtorch once: malloc tuned for tensors, and CUDA loaded when this machine has a
 /// GPU and `$AEKIT_DEVICE` is not `cpu` (before libtorch first looks for CUDA, which seeding
-/// and device queries do; see `cuda.rs`).
+/// and device queries do; see `runtime.rs`). Cheap after the first call: seeding calls it
+/// every epoch.
 pub(crate) fn init() {
-    cuda::keep_freed_memory();
-    if !std::env::var("AEKIT_DEVICE").is_ok_and(|d| d.trim().eq_ignore_ascii_case("cpu")) {
-        let _ = cuda::load(false);
-    }
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        runtime::keep_freed_memory();
+        if !std::env::var("AEKIT_DEVICE").is_ok_and(|d| d.trim().eq_ignore_ascii_case("cpu")) {
+            let _ = runtime::load(false);
+        }
+    });
 }
 
 /// Seeds libtorch's generator, so model initialisation repeats.

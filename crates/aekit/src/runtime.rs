@@ -122,7 +122,7 @@ pub fn bf16_autocast<T>(device: Device, f: impl FnOnce() -> T) -> T {
 /// back to the kernel on free (mmap, trimming) and every batch then pays page faults to get
 /// them again: on the CPU that made convolutions and element-wise layers 2–3× slower (measured
 /// with bench/ and a one-layer probe: a transposed convolution 57 → 19 ms). Blocks up to
-/// 32 MiB come from the heap, and up to 1 GiB of free heap is kept.
+/// 32 MiB come from the heap, and up to 1 GiB of free heap is kept. Called once, by `init`.
 pub(crate) fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -131,13 +131,10 @@ pub(crate) fn keep_freed_memory() {
         }
         const M_TRIM_THRESHOLD: c_int = -1;
         const M_MMAP_THRESHOLD: c_int = -3;
-        static DONE: OnceLock<()> = OnceLock::new();
-        DONE.get_or_init(|| {
-            // SAFETY: mallopt only changes glibc malloc's tuning parameters.
-            unsafe {
-                mallopt(M_MMAP_THRESHOLD, 32 << 20);
-                mallopt(M_TRIM_THRESHOLD, 1 << 30);
-            }
-        });
+        // SAFETY: mallopt only changes glibc malloc's tuning parameters.
+        unsafe {
+            mallopt(M_MMAP_THRESHOLD, 32 << 20);
+            mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        }
     }
 }
