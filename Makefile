@@ -1,7 +1,8 @@
 # aekit: the commands the README names. Each installs what is missing first, and is quick and
 # idempotent when everything is already there.
 #   make demo   train the tutorial's autoencoder, write results/demo/, run notebook 01
-#   make test   Rust tests, then every notebook headless through the kernel (quick settings)
+#   make test   Rust tests, every notebook headless through the kernel (quick settings), the
+#               pages in headless Chromium, and notebook 01 run through JupyterLab's UI
 #   make lab    JupyterLab on 127.0.0.1 with the "Rust (libtorch)" kernel
 #   make quality  train every kind of autoencoder with full settings, write results/quality.md
 #   make applications  measure every application against its baseline, write results/applications.md
@@ -21,9 +22,9 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 EPOCHS ?= 10
 CARGO_FLAGS := --release --all-features
 
-.PHONY: setup venv evcxr kernel data demo test lab quality applications bench gpu-bundle docs clean
+.PHONY: setup venv evcxr kernel data browser demo test lab quality applications bench gpu-bundle docs clean
 
-setup: venv evcxr kernel data
+setup: venv evcxr kernel data browser
 
 # Python packages (torch, Jupyter) go into .venv; .venv/libtorch points at the torch wheel.
 venv: $(VENV)/.installed
@@ -51,6 +52,13 @@ data: venv
 	  { $(SUDO) apt-get install -y -qq dataset-fashion-mnist || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist; }; } \
 	  >/dev/null 2>&1 || echo "apt-get could not install it; downloading instead"; fi
 	cargo run $(CARGO_FLAGS) -q -p aekit --example fetch_data
+	$(PY) datasets/fetch_time_series.py
+
+# Headless Chromium for the page tests (Debian's package; Playwright in .venv drives it).
+browser:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium (for the browser tests)"; \
+	  $(SUDO) apt-get install -y -qq chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; } \
+	  || { echo "could not install chromium: run apt-get install chromium as root"; exit 1; }; }
 
 demo: setup
 	cargo run $(CARGO_FLAGS) -q -p aekit --example demo -- --epochs $(EPOCHS) --out results/demo
@@ -61,8 +69,9 @@ test: setup
 	cargo test $(CARGO_FLAGS) --workspace
 	cargo run $(CARGO_FLAGS) -q -p aekit --example demo -- --epochs 1 --out target/examples
 	cargo run $(CARGO_FLAGS) -q -p aekit --example reconstruct -- target/examples/model.safetensors --out target/examples/again.png
-	$(PY) kernel/test_lab.py
 	AEKIT_QUICK=1 $(PY) kernel/run_notebooks.py --out results/notebooks
+	$(PY) kernel/test_pages.py results/notebooks
+	$(PY) kernel/test_lab.py
 	$(PY) kernel/home_guard.py check target/home-before-test.txt
 
 # Every notebook with full settings, as web pages in results/docs/ (index.html); about an hour.

@@ -1,6 +1,7 @@
 //! `aekit`: the crate from scripts. Exit codes: 0 done, 1 an error (the message says what and
 //! how to fix it), 2 a usage error (clap's convention).
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -27,7 +28,9 @@ const EXAMPLES: &str = "Examples:
   aekit reconstruct runs/conv/model.safetensors --out grid.png
   aekit sample runs/vae/model.safetensors --count 32 --out samples.png
   aekit anomaly runs/conv/model.safetensors --normal-class 0 --out scores.csv
-  aekit encode runs/conv/model.safetensors --out codes.csv";
+  aekit encode runs/conv/model.safetensors --out codes.parquet
+
+In a terminal, training shows a progress bar; otherwise (logs, pipes) one line per epoch.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -50,8 +53,8 @@ enum Command {
         #[arg(long, default_value = "samples.png")]
         out: PathBuf,
     },
-    /// Scores every test image by reconstruction error (MSE) into a CSV; with --normal-class,
-    /// also the AUROC of telling that class from the rest.
+    /// Scores every test image by reconstruction error (MSE) into a CSV or Parquet file (by
+    /// OUT's extension); with --normal-class, also the AUROC of telling that class from the rest.
     Anomaly {
         model: PathBuf,
         #[arg(long)]
@@ -59,7 +62,8 @@ enum Command {
         #[arg(long, default_value = "scores.csv")]
         out: PathBuf,
     },
-    /// Writes the code of every test image as CSV (index, label, z0, z1, ...).
+    /// Writes the code of every test image (index, label, z0, z1, ...) as CSV, or Parquet when
+    /// OUT ends in .parquet.
     Encode {
         model: PathBuf,
         #[arg(long, default_value = "codes.csv")]
@@ -244,6 +248,16 @@ fn train_command(args: TrainArgs, device: Device) -> Outcome {
     aekit::manual_seed(args.seed);
     let mut model = config.build(device)?;
     println!("{}", model.summary());
+    // A progress bar in a terminal; one line per epoch (train()'s own) in logs and pipes.
+    let bar = std::io::stderr().is_terminal().then(|| progress_bar(args.epochs));
+    if bar.is_some() {
+        println!(
+            "training on {device:?}: {} images, {} epochs of batch {}",
+            train_set.len(),
+            args.epochs,
+            args.batch_size
+        );
+    }
     let train_config = TrainConfig {
         epochs: args.epochs,
         batch_size: args.batch_size,
@@ -253,6 +267,20 @@ fn train_command(args: TrainArgs, device: Device) -> Outcome {
         device: Some(device),
         corruption: args.noise.map(|sigma| Corruption::Gaussian { sigma }),
         checkpoints: Some(Checkpoints::new(args.out.join("checkpoints"))),
+        verbose: bar.is_none(),
+        progress: bar.clone().map(|bar| {
+            OnProgress::new(move |p| match p {
+                Progress::Batch { epoch, epochs, batch, batches } => {
+                    bar.set_length(batches as u64);
+                    bar.set_position(batch as u64);
+                    bar.set_message(format!("epoch {epoch}/{epochs}"));
+                }
+                Progress::Epoch(e) => bar.println(format!(
+                    "epoch {:>3}/{}  train {:.4}  val {:.4}  {:.2} s",
+                    e.epoch, args.epochs, e.train_loss, e.val_loss, e.seconds
+                )),
+            })
+        }),
         ..Default::default()
     };
     let history = if args.resume {
@@ -260,6 +288,9 @@ fn train_command(args: TrainArgs, device: Device) -> Outcome {
     } else {
         train(model.as_mut(), &train_set, &data.validation, &train_config)?
     };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let mut table = Table::new(["epoch", "train_loss", "val_loss", "seconds"]);
     for e in &history.epochs {
         table.row([
@@ -275,6 +306,14 @@ fn train_command(args: TrainArgs, device: Device) -> Outcome {
     println!("test loss ({}): {:.4}", train_config.loss, evaluate(model.as_ref(), &data.test, train_config.loss)?);
     println!("wrote {} and {}", path.display(), args.out.join("history.csv").display());
     Ok(())
+}
+
+fn progress_bar(epochs: usize) -> indicatif::ProgressBar {
+    let style =
+        indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} batches, {elapsed} (eta {eta})")
+            .expect("a valid template")
+            .progress_chars("=> ");
+    indicatif::ProgressBar::new(0).with_style(style).with_message(format!("epoch 1/{epochs}"))
 }
 
 /// A [`ModelConfig`] from a `.json` or `.toml` file.

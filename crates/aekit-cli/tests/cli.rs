@@ -64,6 +64,14 @@ fn train_then_eval_reconstruct_score_and_encode() {
     assert!(codes.status.success(), "{}", text(&codes));
     let csv = std::fs::read_to_string(dir.path().join("c.csv")).unwrap();
     assert!(csv.starts_with("index,label,z0,") && csv.lines().next().unwrap().ends_with(",z15"));
+    let parquet = aekit(&["encode", "run/model.safetensors", "--out", "c.parquet"], dir.path());
+    assert!(parquet.status.success(), "{}", text(&parquet));
+    let df = aekit::frame::read(dir.path().join("c.parquet")).unwrap();
+    assert_eq!(df.shape(), (10_000, 18));
+    assert_eq!(df.column("label").unwrap().i64().unwrap().get(0), Some(9), "the first test image is an ankle boot");
+    let z15 = df.column("z15").unwrap().f64().unwrap().get(0).unwrap();
+    let csv_z15: f64 = csv.lines().nth(1).unwrap().rsplit(',').next().unwrap().parse().unwrap();
+    assert!((z15 - csv_z15).abs() < 1e-6, "{z15} vs {csv_z15}");
 
     let not_vae = aekit(&["sample", "run/model.safetensors"], dir.path());
     assert_eq!(not_vae.status.code(), Some(1));
@@ -72,6 +80,30 @@ fn train_then_eval_reconstruct_score_and_encode() {
     let resumed =
         aekit(&["train", "--latent", "16", "--epochs", "3", "--limit", "2048", "--resume", "--out", "run"], dir.path());
     assert!(resumed.status.success() && text(&resumed).contains("resuming after epoch 2"), "{}", text(&resumed));
+}
+
+/// In a terminal (a pseudo-terminal made by util-linux `script`) training draws a progress bar;
+/// in a pipe it prints one plain line per epoch.
+#[test]
+fn progress_bar_in_a_terminal_plain_lines_in_a_pipe() {
+    let dir = tempdir();
+    let args = ["train", "--latent", "8", "--epochs", "2", "--limit", "1024", "--batch-size", "128", "--out"];
+    let piped = aekit(&[&args[..], &["piped"]].concat(), dir.path());
+    assert!(piped.status.success(), "{}", text(&piped));
+    assert!(text(&piped).contains("epoch   2/2  train") && !text(&piped).contains("batches"), "{}", text(&piped));
+
+    let command = format!("{} {} tty", env!("CARGO_BIN_EXE_aekit"), args.join(" "));
+    let tty = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .env("AEKIT_DEVICE", "cpu")
+        .env_remove("AEKIT_CHECKPOINTS")
+        .output()
+        .expect("util-linux `script` runs the command in a pseudo-terminal");
+    let out = text(&tty);
+    assert!(tty.status.success(), "{out}");
+    assert!(out.contains("/8 batches"), "no progress bar drawn: {out}");
+    assert!(out.contains("epoch   1/2  train"), "epoch lines missing: {out}");
 }
 
 #[test]

@@ -52,17 +52,9 @@ impl Table {
 }
 
 impl History {
-    /// An HTML table, one row per epoch.
+    /// An HTML table, one row per epoch (see [`History::to_table`]).
     pub fn to_html(&self) -> String {
-        let mut html = String::from("<table><thead><tr><th>epoch</th><th>train loss</th><th>validation loss</th><th>seconds</th></tr></thead><tbody>");
-        for e in &self.epochs {
-            html.push_str(&format!(
-                "<tr><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{:.2}</td></tr>",
-                e.epoch, e.train_loss, e.val_loss, e.seconds
-            ));
-        }
-        html.push_str("</tbody></table>");
-        html
+        self.to_table().to_html()
     }
 
     /// Shows the table inline in a notebook.

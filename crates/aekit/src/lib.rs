@@ -25,6 +25,8 @@ pub mod display;
 mod error;
 pub mod eval;
 pub mod files;
+#[cfg(feature = "polars")]
+pub mod frame;
 pub mod models;
 mod optim;
 pub mod plot;
@@ -43,13 +45,16 @@ pub use tch;
 /// What a notebook or program usually needs.
 pub mod prelude {
     pub use crate::data::{Dataset, FashionMnist, CLASS_NAMES};
+    #[cfg(feature = "polars")]
+    pub use crate::frame::{FrameDisplay, ToDataFrame};
     pub use crate::models::{
         Activation, Autoencoder, ConvAutoencoder, ConvConfig, Corruption, Decoder, DenseAutoencoder, DenseConfig,
         Encoder, ReconLoss, SparseAutoencoder, SparseConfig, Vae, VaeConfig,
     };
     pub use crate::plot::{loss_curve, reconstruction_grid, ImageGrid};
     pub use crate::train::{
-        evaluate, evaluate_denoising, resume, train, Checkpoints, EarlyStopping, History, Schedule, TrainConfig,
+        evaluate, evaluate_denoising, resume, train, Checkpoints, EarlyStopping, History, OnProgress, Progress,
+        Schedule, TrainConfig,
     };
     pub use crate::{device, epochs, manual_seed, quick_mode};
     pub use tch::{Device, Kind, Tensor};

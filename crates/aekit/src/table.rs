@@ -82,9 +82,22 @@ impl Table {
         std::iter::once(line(&self.columns)).chain(self.rows.iter().map(|r| line(r))).collect()
     }
 
-    /// Writes Markdown (`.md`) or CSV (any other extension), atomically.
+    /// Writes Markdown (`.md`), Parquet (`.parquet`, with the `polars` feature) or CSV (any
+    /// other extension), atomically.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+            #[cfg(feature = "polars")]
+            return crate::frame::save(&crate::frame::ToDataFrame::to_dataframe(self)?, path);
+            #[cfg(not(feature = "polars"))]
+            return Err(Error::config(
+                "Table::save",
+                format!(
+                    "{} is Parquet, which needs aekit's `polars` feature (features = [\"polars\"]); or save as .csv",
+                    path.display()
+                ),
+            ));
+        }
         let text = if path.extension().is_some_and(|e| e == "md") { self.to_markdown() } else { self.to_csv() };
         files::write_atomic(path, text.as_bytes())
     }

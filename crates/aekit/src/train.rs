@@ -41,6 +41,33 @@ pub struct TrainConfig {
     pub bf16_autocast: bool,
     /// Print one line per epoch.
     pub verbose: bool,
+    /// Called after every batch and every epoch, e.g. to drive a progress bar.
+    pub progress: Option<OnProgress>,
+}
+
+/// Where a run stands, as [`TrainConfig::progress`] hears it.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// Batch `batch` of `batches` (counted from 1) of epoch `epoch` of `epochs` is done.
+    Batch { epoch: usize, epochs: usize, batch: usize, batches: usize },
+    /// An epoch is done (after validation).
+    Epoch(&'a Epoch),
+}
+
+/// A progress callback: `OnProgress::new(|p| ...)`.
+#[derive(Clone)]
+pub struct OnProgress(std::sync::Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl OnProgress {
+    pub fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        OnProgress(std::sync::Arc::new(f))
+    }
+}
+
+impl fmt::Debug for OnProgress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OnProgress(..)")
+    }
 }
 
 impl Default for TrainConfig {
@@ -58,6 +85,7 @@ impl Default for TrainConfig {
             checkpoints: Checkpoints::from_env(),
             bf16_autocast: false,
             verbose: true,
+            progress: None,
         }
     }
 }
@@ -213,6 +241,26 @@ impl History {
     pub fn last(&self) -> Option<&Epoch> {
         self.epochs.last()
     }
+
+    /// One row per epoch: epoch, train and validation loss, each extra term, learning rate,
+    /// seconds. Save it with [`Table::save`](crate::table::Table::save).
+    pub fn to_table(&self) -> crate::table::Table {
+        let terms = self.epochs.first().map(|e| e.terms.as_slice()).unwrap_or_default();
+        let mut table = crate::table::Table::new(
+            ["epoch", "train loss", "validation loss"]
+                .into_iter()
+                .map(String::from)
+                .chain(terms.iter().map(|(name, _)| name.clone()))
+                .chain(["learning rate".into(), "seconds".into()]),
+        );
+        for e in &self.epochs {
+            let mut row = vec![e.epoch.to_string(), format!("{:.4}", e.train_loss), format!("{:.4}", e.val_loss)];
+            row.extend((0..terms.len()).map(|i| e.terms.get(i).map(|t| format!("{:.4}", t.1)).unwrap_or_default()));
+            row.extend([format!("{:.2e}", e.learning_rate), format!("{:.2}", e.seconds)]);
+            table.rows.push(row);
+        }
+        table
+    }
 }
 
 impl fmt::Display for History {
@@ -341,7 +389,8 @@ fn run(
         let (mut all_finite, mut finite_batches) =
             (Tensor::ones([], (Kind::Bool, device)), Tensor::zeros([], (Kind::Int64, device)));
         let before_epoch = snapshot(model);
-        for batch in train.batches(config.batch_size, Some(epoch_seed), device)? {
+        let batches = train.len().div_ceil(config.batch_size);
+        for (b, batch) in train.batches(config.batch_size, Some(epoch_seed), device)?.enumerate() {
             let n = batch.images.size()[0] as f64;
             let input = match &config.corruption {
                 Some(c) => c.apply(&batch.images),
@@ -361,6 +410,9 @@ fn run(
                     Some((_, sum)) => *sum += value.detach() * n,
                     None => terms.push((name, value.detach() * n)),
                 }
+            }
+            if let Some(progress) = &config.progress {
+                (progress.0)(Progress::Batch { epoch, epochs: config.epochs, batch: b + 1, batches });
             }
         }
         let n = train.len() as f64;
@@ -388,6 +440,9 @@ fn run(
                 "epoch {epoch:>3}/{}  train {train_loss:.4}  val {val_loss:.4}  {:.2} s",
                 config.epochs, record.seconds
             );
+        }
+        if let Some(progress) = &config.progress {
+            (progress.0)(Progress::Epoch(&record));
         }
         state.history.epochs.push(record);
         if let Some(stopping) = &config.early_stopping {

@@ -6,6 +6,8 @@ mod dataset;
 pub mod download;
 mod fashion_mnist;
 pub mod idx;
+#[cfg(feature = "polars")]
+pub mod ucr;
 
 pub use batches::{Batch, Batches};
 pub use dataset::Dataset;

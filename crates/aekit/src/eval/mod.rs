@@ -8,6 +8,8 @@ mod anomaly;
 mod classify;
 mod compression;
 mod pca;
+#[cfg(feature = "polars")]
+pub mod time_series;
 
 use tch::{Kind, Reduction, Tensor};
 

@@ -59,7 +59,8 @@ fn loss_curve_is_svg_with_both_series() {
     let svg = loss_curve(&history, "binary cross-entropy").unwrap();
     assert!(svg.text.starts_with("<svg") && svg.text.contains("validation") && svg.text.contains("epoch"));
     assert!(svg.display_block().starts_with("EVCXR_BEGIN_CONTENT image/svg+xml\n<svg"));
-    assert!(history.to_html().contains("<td>0.2880</td>"));
+    assert!(history.to_html().contains(">0.2880</td>"), "{}", history.to_html());
+    assert_eq!(history.to_table().columns, ["epoch", "train loss", "validation loss", "learning rate", "seconds"]);
     assert!(loss_curve(&History::default(), "loss").is_err());
 }
 

@@ -7,6 +7,10 @@ mod data;
 mod display;
 mod download;
 mod eval;
+#[cfg(feature = "polars")]
+mod frame;
 mod fuzz;
 mod models;
+#[cfg(feature = "polars")]
+mod series;
 mod training;

@@ -1,0 +1,156 @@
+//! polars DataFrames from aekit's tables and histories, shown inline and saved as CSV or
+//! Parquet. Behind the `polars` feature: polars takes minutes to compile, so notebooks that do
+//! not need it do not pay for it.
+//!
+//! ```
+//! use aekit::frame::{self, ToDataFrame};
+//! let mut table = aekit::table::Table::new(["model", "test MSE"]);
+//! table.row(["standard", "0.0085"]).unwrap();
+//! let df = table.to_dataframe().unwrap();
+//! assert_eq!(df.column("test MSE").unwrap().f64().unwrap().get(0), Some(0.0085));
+//! assert_eq!(df.column("model").unwrap().str().unwrap().get(0), Some("standard"));
+//! let path = std::env::temp_dir().join(format!("aekit-doc-{}.parquet", std::process::id()));
+//! frame::save(&df, &path).unwrap();
+//! assert_eq!(frame::read(&path).unwrap(), df);
+//! # std::fs::remove_file(path).unwrap();
+//! ```
+
+use std::io::Cursor;
+use std::path::Path;
+
+pub use polars;
+use polars::prelude::*;
+
+use crate::display::mime_block;
+use crate::table::Table;
+use crate::train::History;
+use crate::{files, Error, Result};
+
+/// Conversion to a polars [`DataFrame`].
+pub trait ToDataFrame {
+    fn to_dataframe(&self) -> Result<DataFrame>;
+}
+
+impl ToDataFrame for Table {
+    /// Columns whose every cell is an integer become `i64`, other numeric columns `f64`; the
+    /// rest stay text.
+    fn to_dataframe(&self) -> Result<DataFrame> {
+        let columns = (0..self.columns.len())
+            .map(|i| {
+                let name = PlSmallStr::from(self.columns[i].as_str());
+                let cells: Vec<&str> = self.rows.iter().map(|r| r[i].trim()).collect();
+                if cells.is_empty() {
+                    return Column::new(name, cells);
+                }
+                if let Ok(integers) = cells.iter().map(|c| c.parse::<i64>()).collect::<Result<Vec<i64>, _>>() {
+                    return Column::new(name, integers);
+                }
+                match cells.iter().map(|c| c.parse::<f64>()).collect::<Result<Vec<f64>, _>>() {
+                    Ok(numbers) => Column::new(name, numbers),
+                    Err(_) => Column::new(name, cells),
+                }
+            })
+            .collect();
+        DataFrame::new_infer_height(columns).map_err(|e| polars_error("Table::to_dataframe", e))
+    }
+}
+
+impl ToDataFrame for History {
+    /// One row per epoch: epoch, train and validation loss, each extra term, learning rate, seconds.
+    fn to_dataframe(&self) -> Result<DataFrame> {
+        let e = &self.epochs;
+        let mut columns = vec![
+            Column::new("epoch".into(), e.iter().map(|e| e.epoch as u32).collect::<Vec<_>>()),
+            Column::new("train_loss".into(), self.train_loss()),
+            Column::new("val_loss".into(), self.val_loss()),
+        ];
+        for (i, (name, _)) in e.first().map(|e| e.terms.as_slice()).unwrap_or_default().iter().enumerate() {
+            let values: Vec<Option<f64>> = e.iter().map(|e| e.terms.get(i).map(|t| t.1)).collect();
+            columns.push(Column::new(name.as_str().into(), values));
+        }
+        columns.push(Column::new("learning_rate".into(), e.iter().map(|e| e.learning_rate).collect::<Vec<_>>()));
+        columns.push(Column::new("seconds".into(), e.iter().map(|e| e.seconds).collect::<Vec<_>>()));
+        DataFrame::new_infer_height(columns).map_err(|e| polars_error("History::to_dataframe", e))
+    }
+}
+
+/// The frame as a [`Table`] of text cells (floats to 4 significant decimals), e.g. for HTML.
+pub fn to_table(df: &DataFrame) -> Table {
+    let mut table = Table::new(df.get_column_names().iter().map(|n| n.as_str()));
+    for i in 0..df.height() {
+        table.rows.push(
+            df.columns()
+                .iter()
+                .map(|c| match c.get(i) {
+                    Ok(AnyValue::Float64(v)) => format_float(v),
+                    Ok(AnyValue::Float32(v)) => format_float(v as f64),
+                    Ok(AnyValue::String(s)) => s.to_string(),
+                    Ok(AnyValue::Null) => String::new(),
+                    Ok(v) => v.to_string(),
+                    Err(_) => String::new(),
+                })
+                .collect(),
+        );
+    }
+    table
+}
+
+fn format_float(v: f64) -> String {
+    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) {
+        format!("{v:.4e}")
+    } else {
+        format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Writes `df` as Parquet (`.parquet`) or CSV (any other extension), atomically.
+pub fn save(df: &DataFrame, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    let mut bytes = Vec::new();
+    let mut df = df.clone();
+    let written = if is_parquet(path) {
+        ParquetWriter::new(&mut bytes).finish(&mut df).map(|_| ())
+    } else {
+        CsvWriter::new(&mut bytes).finish(&mut df)
+    };
+    written.map_err(|e| polars_error(&path.display().to_string(), e))?;
+    files::write_atomic(path, &bytes)
+}
+
+/// Reads a frame written by [`save`] (or any Parquet or CSV file with a header row).
+pub fn read(path: impl AsRef<Path>) -> Result<DataFrame> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let read = if is_parquet(path) {
+        ParquetReader::new(Cursor::new(bytes)).finish()
+    } else {
+        CsvReader::new(Cursor::new(bytes)).finish()
+    };
+    read.map_err(|e| {
+        Error::corrupt(path, format!("not a readable {} table: {e}", if is_parquet(path) { "Parquet" } else { "CSV" }))
+    })
+}
+
+fn is_parquet(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+pub(crate) fn polars_error(what: &str, e: PolarsError) -> Error {
+    Error::input(what, format!("polars: {e}"))
+}
+
+/// Inline display of a [`DataFrame`] in a notebook: an HTML table (the first 50 rows).
+pub trait FrameDisplay {
+    fn evcxr_display(&self);
+}
+
+impl FrameDisplay for DataFrame {
+    fn evcxr_display(&self) {
+        let shown = to_table(&self.head(Some(50)));
+        let more = match self.height() {
+            h if h > 50 => format!("<p>first 50 of {h} rows, {} columns</p>", self.width()),
+            h => format!("<p>{h} rows, {} columns</p>", self.width()),
+        };
+        println!("{}", mime_block("text/html", &(shown.to_html() + &more)));
+    }
+}
