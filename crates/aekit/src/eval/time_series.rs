@@ -10,7 +10,10 @@ use crate::train::{train, History, Schedule, TrainConfig};
 use crate::{Error, Result};
 
 /// The autoencoder and its training for [`one_class`]: a dense autoencoder on the series
-/// resampled to 784 steps ([`ucr::to_images`]), MSE loss.
+/// resampled to 784 steps ([`ucr::to_images`]), MSE loss. Defaults: 784-64-16 with a linear
+/// code, 600 epochs of batch 16 (the classes have 12 to 53 training series), Adam 1e-3 with
+/// cosine decay; chosen on the mean AUROC over the four problems (8 latent: 0.807, 16: 0.814,
+/// 16 with 600 epochs: 0.837).
 #[derive(Debug, Clone)]
 pub struct SeriesConfig {
     pub model: DenseConfig,
@@ -79,6 +82,7 @@ pub fn one_class(data: &TimeSeries, class: &str, config: &SeriesConfig) -> Resul
     let train_set = ucr::dataset(&normal, &classes, range)?;
     let test_set = ucr::dataset(&data.test, &classes, range)?;
 
+    crate::manual_seed(config.seed);
     let mut model = DenseAutoencoder::new(&config.model, crate::device()?)?;
     let train_config = TrainConfig {
         epochs: config.epochs,
