@@ -22,7 +22,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 EPOCHS ?= 10
 CARGO_FLAGS := --release --all-features
 
-.PHONY: setup venv evcxr kernel data browser demo test lab quality applications bench gpu-bundle docs clean
+.PHONY: setup venv evcxr kernel data browser demo readme-images test lab quality applications bench gpu-bundle docs clean
 
 setup: venv evcxr kernel data browser
 
@@ -64,6 +64,11 @@ demo: setup
 	cargo run $(CARGO_FLAGS) -q -p aekit --example demo -- --epochs $(EPOCHS) --out results/demo
 	AEKIT_EPOCHS=$(EPOCHS) $(PY) kernel/run_notebooks.py --out results/demo notebooks/01-getting-started.ipynb
 
+# The README's two figures, from the demo's output.
+readme-images: demo
+	mkdir -p notebooks/images
+	cp results/demo/reconstructions.png results/demo/latent.svg notebooks/images/
+
 test: setup
 	$(PY) kernel/home_guard.py snapshot target/home-before-test.txt
 	cargo test $(CARGO_FLAGS) --workspace
@@ -74,8 +79,10 @@ test: setup
 	$(PY) kernel/test_lab.py
 	$(PY) kernel/home_guard.py check target/home-before-test.txt
 
-# Every notebook with full settings, as web pages in results/docs/ (index.html); about an hour.
+# The API docs (target/doc/aekit/index.html; a warning fails), then every notebook with full
+# settings as web pages in results/docs/ (index.html); about an hour.
 docs: setup
+	RUSTDOCFLAGS="-D warnings" cargo doc $(CARGO_FLAGS) --no-deps --workspace
 	$(PY) kernel/run_notebooks.py --out results/docs
 
 # Tens of minutes on 2 cores; not part of `make test`.

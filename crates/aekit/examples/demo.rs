@@ -42,13 +42,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     reconstruction_grid(&sample, &model.forward(&sample.images.to_device(device))?)?.save(&grid)?;
     let curve = out.join("loss.svg");
     loss_curve(&history, "binary cross-entropy")?.save(&curve)?;
+    // The latent space: the 64-value codes of 2,000 test images, projected to 2-D with PCA.
+    let some = data.test.take(2000);
+    let codes = aekit::eval::encode_all(&model, &some)?;
+    let plane = aekit::eval::Pca::fit(&codes, 2)?.transform(&codes)?;
+    let latent = out.join("latent.svg");
+    aekit::plot::latent_scatter("codes of 2,000 test images (PCA to 2-D)", &plane, &some.labels, ("PC 1", "PC 2"))?
+        .save(&latent)?;
     let checkpoint = out.join("model.safetensors");
     model.save(&checkpoint)?;
 
     let times: Vec<String> = history.epochs.iter().map(|e| format!("{:.2}", e.seconds)).collect();
     println!("epoch times (s): {}", times.join(" "));
     println!("final test loss ({}): {test_loss:.4}", config.loss);
-    for path in [&grid, &curve, &checkpoint] {
+    for path in [&grid, &curve, &latent, &checkpoint] {
         println!("wrote {}", path.display());
     }
     Ok(())

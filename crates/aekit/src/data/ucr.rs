@@ -161,24 +161,32 @@ pub fn read_ts(path: impl AsRef<Path>) -> Result<DataFrame> {
 
 /// The `class` column.
 pub fn labels(df: &DataFrame) -> Result<Vec<String>> {
-    let column = df.column("class").map_err(|e| polars_error("ucr::labels", e))?;
-    let text = column.str().map_err(|e| polars_error("ucr::labels", e))?;
+    let text = class_column(df)?.str().map_err(|e| polars_error("ucr::labels", e))?;
     Ok(text.iter().map(|s| s.unwrap_or_default().to_string()).collect())
 }
 
 /// The values of every series, `[N, T]` f32 (all columns but `class`).
 pub fn values(df: &DataFrame) -> Result<Tensor> {
     let fail = |e| polars_error("ucr::values", e);
-    let steps = df.drop("class").map_err(fail)?;
-    let (h, w) = (steps.height(), steps.width());
+    let steps: Vec<&Column> = df.columns().iter().filter(|c| c.name().as_str() != "class").collect();
+    let (h, w) = (df.height(), steps.len());
     let mut out = vec![0.0; h * w];
-    for (j, column) in steps.columns().iter().enumerate() {
+    for (j, column) in steps.into_iter().enumerate() {
         let column = column.cast(&DataType::Float64).map_err(fail)?;
         for (i, v) in column.f64().map_err(fail)?.iter().enumerate() {
             out[i * w + j] = v.unwrap_or(f64::NAN);
         }
     }
     Ok(Tensor::from_slice(&out).view([h as i64, w as i64]).to_kind(Kind::Float))
+}
+
+/// The `class` column, found by scanning the columns rather than through the frame's cached
+/// name index: in a notebook each cell is its own library with its own copy of polars' hash
+/// seed, so an index built in one cell does not find names in the next.
+fn class_column(df: &DataFrame) -> Result<&Column> {
+    df.columns().iter().find(|c| c.name().as_str() == "class").ok_or_else(|| {
+        Error::input("ucr", format!("the frame has no `class` column (columns: {:?})", df.get_column_names()))
+    })
 }
 
 /// The series of `df` whose class is `class` (all of them for `None`), as a DataFrame.
