@@ -1,5 +1,16 @@
 //! Weights on disk: safetensors (no pickle, no code runs on load) with the model's config in
 //! the file's metadata, so a file says what it holds. Written atomically.
+//!
+//! ```
+//! use aekit::prelude::*;
+//! let dir = std::env::temp_dir().join(format!("aekit-doc-ckpt-{}", std::process::id()));
+//! let model = DenseAutoencoder::new(&DenseConfig::standard(8), Device::Cpu)?;
+//! model.save(dir.join("model.safetensors"))?;
+//! let again = aekit::models::load(dir.join("model.safetensors"), Device::Cpu)?; // config from the file
+//! assert_eq!(again.config(), model.config());
+//! # std::fs::remove_dir_all(dir).unwrap();
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,8 +24,11 @@ use crate::{files, Error, Result};
 /// What a checkpoint file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
+    /// A whole model: encoder and decoder.
     Autoencoder,
+    /// The encoder alone ([`crate::models::Encoder`]).
     Encoder,
+    /// The decoder alone ([`crate::models::Decoder`]).
     Decoder,
     /// A training run: the model, the optimizer's state and the history so far.
     Training,

@@ -1,5 +1,10 @@
 //! Inline display in Jupyter through evcxr: a value whose type has `evcxr_display` shows
 //! itself when it ends a cell. Binary payloads are base64.
+//!
+//! ```
+//! let block = aekit::display::mime_block("text/html", "<b>hi</b>");
+//! assert_eq!(block, "EVCXR_BEGIN_CONTENT text/html\n<b>hi</b>\nEVCXR_END_CONTENT");
+//! ```
 
 use base64::Engine;
 

@@ -7,6 +7,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in aekit.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // each variant's doc names its fields
 pub enum Error {
     /// No folder holds the Fashion-MNIST files.
     #[error(

@@ -1,4 +1,12 @@
 //! Writing files so that a crash never leaves a half-written one.
+//!
+//! ```
+//! let path = std::env::temp_dir().join(format!("aekit-doc-{}/notes.txt", std::process::id()));
+//! aekit::files::write_atomic(&path, b"all or nothing")?; // creates the folder too
+//! assert_eq!(std::fs::read(&path).unwrap(), b"all or nothing");
+//! # std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 use std::io::Write;
 use std::path::Path;

@@ -28,6 +28,7 @@ use crate::{files, Error, Result};
 
 /// Conversion to a polars [`DataFrame`].
 pub trait ToDataFrame {
+    /// The value as a DataFrame.
     fn to_dataframe(&self) -> Result<DataFrame>;
 }
 
@@ -141,6 +142,7 @@ pub(crate) fn polars_error(what: &str, e: PolarsError) -> Error {
 
 /// Inline display of a [`DataFrame`] in a notebook: an HTML table (the first 50 rows).
 pub trait FrameDisplay {
+    /// Prints the frame as evcxr's inline HTML.
     fn evcxr_display(&self);
 }
 

@@ -18,6 +18,8 @@
 //! }
 //! ```
 
+#![warn(missing_docs)]
+
 mod check;
 pub mod checkpoint;
 pub mod data;

@@ -14,8 +14,11 @@ use crate::{Error, Result};
 /// gradients and both moments: a step is a handful of kernels whatever the number of layers,
 /// as PyTorch's multi-tensor Adam, instead of a handful per variable.
 pub struct Adam {
+    /// The rate of the next step (the schedule sets it each epoch).
     pub learning_rate: f64,
+    /// Decay rates of the first and second moment estimates.
     pub betas: (f64, f64),
+    /// Added to the denominator for stability.
     pub eps: f64,
     /// Steps taken so far.
     pub step: i64,
@@ -96,6 +99,7 @@ impl Adam {
 /// The learning rate over epochs.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[allow(missing_docs)] // each variant's doc names its fields
 pub enum Schedule {
     /// The same rate every epoch.
     #[default]
@@ -120,6 +124,7 @@ impl Schedule {
         }
     }
 
+    /// Rejects factors or periods that cannot work (e.g. `every: 0`).
     pub fn validate(&self) -> Result<()> {
         match *self {
             Schedule::Step { every: 0, .. } => Err(Error::config("Schedule::Step::every", "must be at least 1 epoch")),

@@ -14,11 +14,14 @@ use crate::{files, Error, Result};
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
+    /// Column names.
     pub columns: Vec<String>,
+    /// Rows of cells, one per column.
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
+    /// An empty table with these columns.
     pub fn new<S: ToString>(columns: impl IntoIterator<Item = S>) -> Self {
         Table { columns: columns.into_iter().map(|c| c.to_string()).collect(), rows: Vec::new() }
     }

@@ -1,4 +1,20 @@
 //! One training loop for every [`Autoencoder`].
+//!
+//! ```no_run
+//! use aekit::prelude::*;
+//! let data = FashionMnist::load()?;
+//! let mut model = ConvAutoencoder::new(&ConvConfig::default(), aekit::device()?)?;
+//! let config = TrainConfig {
+//!     epochs: 20,
+//!     schedule: Schedule::Cosine { min: 1e-5 },
+//!     early_stopping: Some(EarlyStopping { patience: 3, ..Default::default() }),
+//!     checkpoints: Some(Checkpoints::new("runs/conv")), // resume() continues from here
+//!     ..Default::default()
+//! };
+//! let history = train(&mut model, &data.train, &data.validation, &config)?;
+//! println!("{history}");
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,12 +33,15 @@ use crate::{check, Error, Result};
 /// How to train. The defaults are the tutorial's: 10 epochs of Adam (1e-3), batches of 256, BCE.
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
+    /// Passes over the training set (the total, counting resumed epochs).
     pub epochs: usize,
+    /// Images per optimizer step.
     pub batch_size: usize,
     /// Adam's base learning rate.
     pub learning_rate: f64,
     /// How the learning rate changes over epochs.
     pub schedule: Schedule,
+    /// Reconstruction loss: BCE (pixels as probabilities) or MSE.
     pub loss: ReconLoss,
     /// Fixes the shuffling order and libtorch's generator during training.
     pub seed: u64,
@@ -47,6 +66,7 @@ pub struct TrainConfig {
 
 /// Where a run stands, as [`TrainConfig::progress`] hears it.
 #[derive(Debug)]
+#[allow(missing_docs)] // each variant's doc names its fields
 pub enum Progress<'a> {
     /// Batch `batch` of `batches` (counted from 1) of epoch `epoch` of `epochs` is done.
     Batch { epoch: usize, epochs: usize, batch: usize, batches: usize },
@@ -59,6 +79,7 @@ pub enum Progress<'a> {
 pub struct OnProgress(std::sync::Arc<dyn Fn(Progress) + Send + Sync>);
 
 impl OnProgress {
+    /// Wraps a closure; it may be called from the training thread only.
     pub fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         OnProgress(std::sync::Arc::new(f))
     }
@@ -93,7 +114,9 @@ impl Default for TrainConfig {
 /// Stop after `patience` epochs without the validation loss falling by more than `min_delta`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EarlyStopping {
+    /// Epochs without improvement before stopping.
     pub patience: usize,
+    /// The smallest fall of the validation loss that counts as improvement.
     pub min_delta: f64,
     /// Put back the weights of the best epoch at the end.
     pub restore_best: bool,
@@ -109,6 +132,7 @@ impl Default for EarlyStopping {
 /// optimizer's state and the history (written atomically), `dir/config.json` the model config.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoints {
+    /// The run's folder: `checkpoint.safetensors` and `history.json` go there.
     pub dir: PathBuf,
     /// Save after every `every` epochs (and after the last).
     pub every: usize,
@@ -213,6 +237,7 @@ pub struct Epoch {
     pub val_loss: f64,
     /// Mean of each named loss term over the epoch's batches.
     pub terms: Vec<(String, f64)>,
+    /// The rate used in this epoch.
     pub learning_rate: f64,
     /// Wall time of the epoch (training and validation).
     pub seconds: f64,
@@ -221,6 +246,7 @@ pub struct Epoch {
 /// The per-epoch record of a training run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
+    /// One record per epoch, in order.
     pub epochs: Vec<Epoch>,
     /// With early stopping: the epoch whose weights the model ended with.
     pub best_epoch: Option<usize>,
@@ -229,10 +255,12 @@ pub struct History {
 }
 
 impl History {
+    /// Training loss per epoch.
     pub fn train_loss(&self) -> Vec<f64> {
         self.epochs.iter().map(|e| e.train_loss).collect()
     }
 
+    /// Validation loss per epoch.
     pub fn val_loss(&self) -> Vec<f64> {
         self.epochs.iter().map(|e| e.val_loss).collect()
     }

@@ -7,7 +7,9 @@ use crate::{Error, Result};
 /// One batch: images `[B, 1, 28, 28]` and labels `[B]`, on the device asked for.
 #[derive(Debug)]
 pub struct Batch {
+    /// Images `[B, 1, 28, 28]`, on the device asked for.
     pub images: Tensor,
+    /// Their labels `[B]` (i64).
     pub labels: Tensor,
 }
 

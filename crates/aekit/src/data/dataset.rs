@@ -10,7 +10,9 @@ use crate::{Error, Result};
 /// Cloning is cheap: the clone shares the tensors' storage.
 #[derive(Debug)]
 pub struct Dataset {
+    /// Images `[N, 1, 28, 28]`, f32 in [0, 1].
     pub images: Tensor,
+    /// Labels `[N]`, i64 class indices.
     pub labels: Tensor,
 }
 
@@ -44,6 +46,7 @@ impl Dataset {
         self.images.size()[0] as usize
     }
 
+    /// True when the set holds no image.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

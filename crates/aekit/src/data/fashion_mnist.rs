@@ -17,6 +17,7 @@ pub const CLASS_NAMES: [&str; 10] =
 pub struct SourceFile {
     /// File name without `.gz`.
     pub name: &'static str,
+    /// SHA-256 of the decompressed IDX content.
     pub sha256: &'static str,
 }
 
@@ -67,8 +68,11 @@ impl Default for LoadOptions {
 /// ```
 #[derive(Debug, Clone)]
 pub struct FashionMnist {
+    /// The first 55,000 training images.
     pub train: Dataset,
+    /// The last 5,000 training images, held out for validation.
     pub validation: Dataset,
+    /// The 10,000 test images, for final evaluation only.
     pub test: Dataset,
     /// The folder the files came from.
     pub dir: PathBuf,

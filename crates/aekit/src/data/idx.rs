@@ -11,6 +11,7 @@ use crate::{Error, Result};
 /// A decoded IDX file: its dimensions and its data bytes (row-major).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Idx {
+    /// The dimensions from the header, outermost first.
     pub dims: Vec<usize>,
     bytes: Vec<u8>,
     header: usize,

@@ -3,6 +3,15 @@
 //!
 //! `make data` fetches the files from PyPI (sktime 1.2.0's wheel ships them) into
 //! `datasets/ucr/<name>/<name>_{TRAIN,TEST}.ts`; `$AEKIT_UCR` points elsewhere.
+//!
+//! ```no_run
+//! use aekit::data::ucr::{self, TimeSeries};
+//! let gun = TimeSeries::load("GunPoint")?;
+//! let pointing = ucr::of_class(&gun.train, Some("2"))?; // a DataFrame
+//! let series = ucr::values(&pointing)?; // [26, 150]
+//! let images = ucr::to_images(&series, ucr::value_range(&series))?; // [26, 1, 28, 28]
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 use std::path::{Path, PathBuf};
 
@@ -23,8 +32,11 @@ pub const MODEL_LENGTH: i64 = 784;
 /// `class` (text) and one `f64` column per time step, `t0`, `t1`, ….
 #[derive(Debug, Clone)]
 pub struct TimeSeries {
+    /// The problem's name, e.g. `GunPoint`.
     pub name: String,
+    /// The training series.
     pub train: DataFrame,
+    /// The test series.
     pub test: DataFrame,
 }
 

@@ -80,9 +80,13 @@ pub enum Threshold {
 /// Precision, recall and F1 of flagging items whose score exceeds a threshold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BinaryMetrics {
+    /// Scores above this are flagged anomalous.
     pub threshold: f64,
+    /// Share of flagged items that are anomalous.
     pub precision: f64,
+    /// Share of anomalous items that are flagged.
     pub recall: f64,
+    /// Harmonic mean of precision and recall.
     pub f1: f64,
     /// Fraction of normal items flagged.
     pub false_positive_rate: f64,
@@ -151,6 +155,7 @@ impl Threshold {
 /// # Ok(()) }
 /// ```
 pub struct AnomalyDetector<M> {
+    /// The autoencoder trained on normal images.
     pub model: M,
     /// Codes of the normal training images.
     reference: Tensor,
@@ -163,8 +168,11 @@ pub struct AnomalyDetector<M> {
 /// Scores of [`AnomalyDetector::scores`], each `[N]`.
 #[derive(Debug)]
 pub struct AnomalyScores {
+    /// Reconstruction MSE per image, `[N]`.
     pub reconstruction: Tensor,
+    /// Mean distance of the image's code to its nearest normal training codes, `[N]`.
     pub density: Tensor,
+    /// Sum of both, each standardized on held-out normal images, `[N]`.
     pub combined: Tensor,
 }
 

@@ -96,11 +96,15 @@ pub fn accuracy(predicted: &Tensor, truth: &Tensor) -> Result<f64> {
 /// Settings of [`linear_probe`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeConfig {
+    /// Passes over the training codes.
     pub epochs: usize,
+    /// Codes per step.
     pub batch_size: usize,
+    /// Adam's learning rate.
     pub learning_rate: f64,
     /// L2 penalty on the weights (decoupled, AdamW-style).
     pub weight_decay: f64,
+    /// Fixes the initialisation and the shuffling.
     pub seed: u64,
 }
 
@@ -113,7 +117,9 @@ impl Default for ProbeConfig {
 /// Result of [`linear_probe`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Probe {
+    /// Accuracy on the codes it was trained on.
     pub train_accuracy: f64,
+    /// Accuracy on the test codes.
     pub test_accuracy: f64,
 }
 

@@ -3,6 +3,19 @@
 //! classification in code space ([`knn_predict`], [`linear_probe`]), clustering ([`kmeans`],
 //! [`nmi`]), anomaly scoring ([`auroc`], [`Threshold`]) and compression ([`quantize`] codes
 //! against [`jpeg`]).
+//!
+//! ```
+//! use aekit::eval::{auroc, Pca};
+//! use aekit::tch::{Device, Kind, Tensor};
+//! // PCA reconstruction error as an anomaly score: points off the fitted plane score high.
+//! let normal = Tensor::randn([200, 3], (Kind::Float, Device::Cpu)) * Tensor::from_slice(&[1.0f32, 1.0, 0.01]);
+//! let pca = Pca::fit(&normal, 2)?;
+//! let odd = Tensor::from_slice(&[0.0f32, 0.0, 3.0]).view([1, 3]);
+//! let scores = pca.errors(&Tensor::cat(&[normal.narrow(0, 0, 10), odd], 0))?;
+//! let anomalous = Tensor::from_slice(&[false, false, false, false, false, false, false, false, false, false, true]);
+//! assert_eq!(auroc(&scores, &anomalous)?, 1.0);
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 mod anomaly;
 mod classify;
@@ -78,7 +91,9 @@ pub fn psnr(images: &Tensor, reference: &Tensor) -> Result<Tensor> {
 /// Mean PSNR (dB) against the clean images of a denoiser's input and of its output.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DenoisingPsnr {
+    /// Mean PSNR (dB) of the corrupted images against the clean ones.
     pub noisy: f64,
+    /// Mean PSNR (dB) of the model's outputs against the clean images.
     pub denoised: f64,
 }
 
@@ -117,7 +132,9 @@ pub fn mean_code_activation(model: &dyn Autoencoder, data: &Dataset) -> Result<f
 /// Reconstruction errors per pixel, averaged over a data set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reconstruction {
+    /// Mean squared error per pixel.
     pub mse: f64,
+    /// Binary cross-entropy per pixel.
     pub bce: f64,
 }
 

@@ -1,5 +1,14 @@
 //! One-class anomaly detection on UCR time series: one class's training series are normal, every
 //! test series is scored, AUROC against two baselines. Needs the `polars` feature.
+//!
+//! ```no_run
+//! use aekit::data::ucr::TimeSeries;
+//! use aekit::eval::time_series::{one_class, SeriesConfig};
+//! let italy = TimeSeries::load("ItalyPowerDemand")?;
+//! let r = one_class(&italy, "1", &SeriesConfig::default())?;
+//! println!("AUROC {:.3} (nearest series {:.3}, PCA {:.3})", r.autoencoder, r.nearest_neighbour, r.pca);
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 use tch::Tensor;
 
@@ -16,10 +25,15 @@ use crate::{Error, Result};
 /// 16 with 600 epochs: 0.837).
 #[derive(Debug, Clone)]
 pub struct SeriesConfig {
+    /// The dense autoencoder (input: 784 resampled steps).
     pub model: DenseConfig,
+    /// Passes over the normal class's training series.
     pub epochs: usize,
+    /// Series per step.
     pub batch_size: usize,
+    /// Adam's base learning rate (cosine decay to a tenth).
     pub learning_rate: f64,
+    /// Fixes the initialisation and the shuffling.
     pub seed: u64,
     /// Components of the PCA baseline (fewer when the normal class has fewer series).
     pub pca_components: usize,
@@ -46,6 +60,7 @@ impl Default for SeriesConfig {
 /// AUROCs with one class normal (higher score = more anomalous).
 #[derive(Debug)]
 pub struct OneClass {
+    /// The class taken as normal.
     pub class: String,
     /// Training series of the normal class (all the model saw).
     pub normal_series: usize,
@@ -57,7 +72,9 @@ pub struct OneClass {
     pub pca: f64,
     /// Per-test-series reconstruction errors and whether each series is anomalous.
     pub errors: Tensor,
+    /// Whether each test series is anomalous (not of the normal class), `[N]` bool.
     pub anomalous: Tensor,
+    /// The autoencoder's training.
     pub history: History,
 }
 

@@ -1,4 +1,12 @@
 //! Convolutional autoencoders: strided convolutions down, transposed convolutions up.
+//!
+//! ```
+//! use aekit::prelude::*;
+//! let config = ConvConfig { channels: vec![16, 32], latent: Some(10), ..Default::default() };
+//! let model = ConvAutoencoder::new(&config, Device::Cpu)?;
+//! assert_eq!(model.encode(&Tensor::rand([2, 1, 28, 28], (Kind::Float, Device::Cpu)))?.size(), [2, 10]);
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use tch::nn;
@@ -21,6 +29,7 @@ pub struct ConvConfig {
     /// Width of a dense code after the convolutions; `None` keeps the last feature map as the
     /// code (`channels × h × w` values).
     pub latent: Option<usize>,
+    /// Nonlinearity after each convolution.
     pub activation: Activation,
 }
 

@@ -1,5 +1,13 @@
 //! Denoising: any autoencoder trained to rebuild the clean image from a corrupted one
 //! (`TrainConfig::corruption`). The corruptions, each clamped to [0, 1]:
+//!
+//! ```
+//! use aekit::prelude::*;
+//! let clean = Tensor::full([2, 1, 28, 28], 0.5, (Kind::Float, Device::Cpu));
+//! let noisy = Corruption::Gaussian { sigma: 0.2 }.apply_seeded(&clean, 7);
+//! assert!(noisy.min().double_value(&[]) >= 0.0 && noisy.max().double_value(&[]) <= 1.0);
+//! // Train with `TrainConfig { corruption: Some(Corruption::Masking { fraction: 0.3 }), .. }`.
+//! ```
 
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
@@ -9,6 +17,7 @@ use crate::{Error, Result};
 /// How to corrupt images for denoising.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[allow(missing_docs)] // each variant's doc names its fields
 pub enum Corruption {
     /// Adds Gaussian noise of standard deviation `sigma` to every pixel.
     Gaussian { sigma: f64 },

@@ -1,5 +1,12 @@
 //! Dense autoencoders: the tutorial's standard one (one layer each way) and deep ones (any
 //! number of hidden layers, mirrored in the decoder).
+//!
+//! ```
+//! use aekit::prelude::*;
+//! let deep = DenseConfig { hidden: vec![256, 64], dropout: 0.1, ..DenseConfig::standard(16) };
+//! assert!(deep.describe().contains("784 → 256 → 64 → 16"));
+//! assert!(DenseConfig::standard(0).validate().is_err()); // a clear error, before any tensor
+//! ```
 
 use serde::{Deserialize, Serialize};
 use tch::nn;

@@ -26,6 +26,7 @@ impl Default for Layers {
 }
 
 impl Layers {
+    /// An empty stack.
     pub fn new() -> Self {
         Self::default()
     }
@@ -80,17 +81,21 @@ pub struct LayerRow {
     pub name: String,
     /// Output shape; `-1` is the batch.
     pub output: Vec<i64>,
+    /// Trainable values in the layer.
     pub parameters: i64,
 }
 
 /// Layers, output shapes and parameter counts of a model (like Keras' `model.summary()`).
 #[derive(Debug, Clone)]
 pub struct Summary {
+    /// What the model is, e.g. `dense autoencoder 784 → 64 → 784`.
     pub title: String,
+    /// One row per layer, encoder first.
     pub rows: Vec<LayerRow>,
 }
 
 impl Summary {
+    /// Trainable values in the whole model.
     pub fn parameters(&self) -> i64 {
         self.rows.iter().map(|r| r.parameters).sum()
     }
@@ -139,18 +144,25 @@ impl fmt::Display for Summary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Activation {
+    /// max(0, x).
     #[default]
     Relu,
+    /// x for x > 0, 0.01·x otherwise.
     LeakyRelu,
+    /// x for x > 0, eˣ − 1 otherwise.
     Elu,
+    /// x·Φ(x).
     Gelu,
+    /// tanh(x), in (−1, 1).
     Tanh,
+    /// 1 / (1 + e⁻ˣ), in (0, 1).
     Sigmoid,
     /// No nonlinearity: a linear code (for 2-D codes to plot, where ReLU would fold half away).
     Identity,
 }
 
 impl Activation {
+    /// Applies the nonlinearity to `x`.
     pub fn apply(self, x: &Tensor) -> Tensor {
         match self {
             Activation::Relu => x.relu(),

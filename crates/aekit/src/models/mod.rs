@@ -5,6 +5,16 @@
 //! loss terms); [`Model<C>`] makes any of them an [`Autoencoder`]. Decoders produce logits; `decode`/`forward` apply the
 //! sigmoid, and training fuses it into the loss (binary cross-entropy with logits), which is
 //! the same objective as Keras' sigmoid output + `binary_crossentropy`, computed stably.
+//!
+//! ```
+//! use aekit::prelude::*;
+//! let model = DenseAutoencoder::new(&DenseConfig::standard(32), Device::Cpu)?;
+//! let images = Tensor::rand([4, 1, 28, 28], (Kind::Float, Device::Cpu));
+//! assert_eq!(model.encode(&images)?.size(), [4, 32]);
+//! assert_eq!(model.forward(&images)?.size(), [4, 1, 28, 28]);
+//! println!("{}", model.summary()); // layers, output shapes, parameter counts
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 mod conv;
 mod denoising;
@@ -86,7 +96,9 @@ impl fmt::Display for ReconLoss {
 /// A batch's training objective: the total to minimise and its named parts (reconstruction,
 /// and e.g. KL or sparsity terms for the kinds that add them), each a scalar tensor.
 pub struct Losses {
+    /// What training minimises: reconstruction plus every regularisation term.
     pub total: Tensor,
+    /// The regularisation terms by name (e.g. `kl`, `l1`), for the history.
     pub terms: Vec<(&'static str, Tensor)>,
 }
 
@@ -133,9 +145,13 @@ pub trait Architecture: Clone + fmt::Debug + Into<ModelConfig> + TryFrom<ModelCo
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ModelConfig {
+    /// Standard or deep dense autoencoder.
     Dense(DenseConfig),
+    /// Convolutional autoencoder.
     Conv(ConvConfig),
+    /// Dense autoencoder with a sparsity penalty on the code.
     Sparse(SparseConfig),
+    /// Variational autoencoder, dense or convolutional.
     Vae(VaeConfig),
 }
 
@@ -219,6 +235,7 @@ pub trait Autoencoder {
     /// The model's variables: the encoder's under `encoder.`, the decoder's under `decoder.`.
     fn var_store(&self) -> &nn::VarStore;
 
+    /// The variables, mutably (to move them to a device or load weights).
     fn var_store_mut(&mut self) -> &mut nn::VarStore;
 
     /// The encoder's layers (variables under `encoder.`).

@@ -1,6 +1,14 @@
 //! Sparse autoencoders: a dense autoencoder whose loss also penalises active code units, with
 //! an L1 penalty on the code and/or a KL-divergence pull of each unit's mean activation
 //! towards a small target ρ.
+//!
+//! ```
+//! use aekit::prelude::*;
+//! let config = SparseConfig::kl(64, 1e-2, 0.05); // KL pull of each unit's mean activation towards 0.05
+//! let model = SparseAutoencoder::new(&config, Device::Cpu)?;
+//! assert_eq!(model.encode(&Tensor::rand([3, 1, 28, 28], (Kind::Float, Device::Cpu)))?.size(), [3, 64]);
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::ModuleT, Kind, Tensor};

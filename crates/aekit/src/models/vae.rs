@@ -1,6 +1,15 @@
 //! Variational autoencoders: the encoder gives a mean and a log-variance per code dimension, a
 //! code is sampled from that Gaussian (reparameterized, so gradients flow), and the loss is
 //! the reconstruction plus β times the KL divergence from the standard normal prior.
+//!
+//! ```
+//! use aekit::prelude::*;
+//! let vae = Vae::new(&VaeConfig { latent: 2, hidden: vec![64], ..Default::default() }, Device::Cpu)?;
+//! assert_eq!(vae.sample(5)?.size(), [5, 1, 28, 28]); // from the prior N(0, I)
+//! let (a, b) = (Tensor::zeros([1, 1, 28, 28], (Kind::Float, Device::Cpu)), Tensor::ones([1, 1, 28, 28], (Kind::Float, Device::Cpu)));
+//! assert_eq!(vae.interpolate(&a, &b, 7)?.size(), [7, 1, 28, 28]);
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use tch::{nn, Kind, Tensor};

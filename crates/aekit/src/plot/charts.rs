@@ -24,6 +24,7 @@ pub const PALETTE: [RGBColor; 10] = [
 /// Several figures in one row, as HTML (for "this beside that" in a notebook).
 #[derive(Debug, Clone)]
 pub struct Html {
+    /// The HTML fragment.
     pub text: String,
 }
 

@@ -1,5 +1,16 @@
 //! Figures: image grids (PNG), loss curves, scatter plots, histograms and line charts (SVG).
 //! Each shows itself inline in a notebook (see [`crate::display`]) and saves to a file.
+//!
+//! ```
+//! use aekit::plot::{line_chart, ImageGrid};
+//! use aekit::tch::{Device, Kind, Tensor};
+//! let images = Tensor::rand([3, 1, 28, 28], (Kind::Float, Device::Cpu));
+//! let png = ImageGrid::new().labels(["a", "b", "c"]).row("random", &images)?.render()?;
+//! assert!(png.bytes.starts_with(b"\x89PNG"));
+//! let svg = line_chart("y = x²", ("x", "y"), &[("x²", (0..10).map(|x| (x as f64, (x * x) as f64)).collect())], false)?;
+//! assert!(svg.text.starts_with("<svg"));
+//! # Ok::<(), aekit::Error>(())
+//! ```
 
 mod charts;
 
@@ -19,14 +30,18 @@ use crate::{check, files, Error, Result};
 /// A PNG image in memory.
 #[derive(Clone)]
 pub struct Png {
+    /// The encoded PNG file.
     pub bytes: Vec<u8>,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
 }
 
 /// An SVG image in memory.
 #[derive(Clone)]
 pub struct Svg {
+    /// The SVG document.
     pub text: String,
 }
 
@@ -94,6 +109,7 @@ const LEFT: u32 = 120;
 const TOP: u32 = 26;
 
 impl ImageGrid {
+    /// An empty grid; add rows with [`ImageGrid::row`].
     pub fn new() -> Self {
         Self::default()
     }
