@@ -53,7 +53,7 @@ pub mod prelude {
         Activation, Autoencoder, ConvAutoencoder, ConvConfig, Corruption, Decoder, DenseAutoencoder, DenseConfig,
         Encoder, ReconLoss, SparseAutoencoder, SparseConfig, Vae, VaeConfig,
     };
-    pub use crate::plot::{loss_curve, reconstruction_grid, ImageGrid};
+    pub use crate::plot::{loss_curve, loss_curve_log, reconstruction_grid, ImageGrid};
     pub use crate::train::{
         evaluate, evaluate_denoising, resume, train, Checkpoints, EarlyStopping, History, OnProgress, Progress,
         Schedule, TrainConfig,

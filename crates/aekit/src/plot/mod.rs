@@ -248,6 +248,16 @@ pub fn reconstruction_grid(originals: &Dataset, reconstructions: &Tensor) -> Res
 
 /// Train and validation loss per epoch.
 pub fn loss_curve(history: &History, y_label: &str) -> Result<Svg> {
+    curve(history, y_label, false)
+}
+
+/// [`loss_curve`] with a logarithmic loss axis: for long runs, where the late epochs' small
+/// gains vanish on a linear axis, and for losses spanning several orders of magnitude.
+pub fn loss_curve_log(history: &History, y_label: &str) -> Result<Svg> {
+    curve(history, y_label, true)
+}
+
+fn curve(history: &History, y_label: &str, log_y: bool) -> Result<Svg> {
     if history.epochs.is_empty() {
         return Err(Error::input("loss_curve", "the history has no epochs"));
     }
@@ -258,34 +268,42 @@ pub fn loss_curve(history: &History, y_label: &str) -> Result<Svg> {
     ];
     let values = series.iter().flat_map(|(_, v, _)| v.iter().copied());
     let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if log_y && lo <= 0.0 {
+        return Err(Error::input("loss_curve_log", format!("a loss of {lo} has no logarithm: use loss_curve")));
+    }
     let pad = ((hi - lo) * 0.1).max(hi.abs() * 1e-3).max(1e-6);
     let n = history.epochs.len() as f64;
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, (640, 400)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption("Loss per epoch", (FONT, 20))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
-            .build_cartesian_2d(0.5..n + 0.5, (lo - pad)..(hi + pad))
-            .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("epoch")
-            .y_desc(y_label)
-            .x_labels(history.epochs.len().min(12))
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.3}"))
-            .label_style((FONT, 13))
-            .draw()
-            .map_err(draw_error)?;
-        for (name, ys, color) in &series {
-            let points: Vec<(f64, f64)> = ys.iter().enumerate().map(|(i, &y)| (i as f64 + 1.0, y)).collect();
-            charts::line_with_dots(&mut chart, name, &points, *color)?;
+        let mut builder = ChartBuilder::on(&root);
+        builder.caption("Loss per epoch", (FONT, 20)).margin(12).x_label_area_size(40).y_label_area_size(64);
+        macro_rules! draw {
+            ($chart:expr) => {{
+                let mut chart = $chart;
+                chart
+                    .configure_mesh()
+                    .x_desc("epoch")
+                    .y_desc(if log_y { format!("{y_label} (log scale)") } else { y_label.to_string() })
+                    .x_labels(history.epochs.len().min(12))
+                    .x_label_formatter(&|x| format!("{x:.0}"))
+                    .y_label_formatter(&|y| format!("{y:.3}"))
+                    .label_style((FONT, 13))
+                    .draw()
+                    .map_err(draw_error)?;
+                for (name, ys, color) in &series {
+                    let points: Vec<(f64, f64)> = ys.iter().enumerate().map(|(i, &y)| (i as f64 + 1.0, y)).collect();
+                    charts::line_with_dots(&mut chart, name, &points, *color)?;
+                }
+                charts::draw_legend(&mut chart)?;
+            }};
         }
-        charts::draw_legend(&mut chart)?;
+        if log_y {
+            draw!(builder.build_cartesian_2d(0.5..n + 0.5, (lo / 1.1..hi * 1.1).log_scale()).map_err(draw_error)?);
+        } else {
+            draw!(builder.build_cartesian_2d(0.5..n + 0.5, (lo - pad)..(hi + pad)).map_err(draw_error)?);
+        }
         root.present().map_err(draw_error)?;
     }
     Ok(Svg { text })

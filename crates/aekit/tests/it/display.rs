@@ -62,6 +62,12 @@ fn loss_curve_is_svg_with_both_series() {
     assert!(history.to_html().contains(">0.2880</td>"), "{}", history.to_html());
     assert_eq!(history.to_table().columns, ["epoch", "train loss", "validation loss", "learning rate", "seconds"]);
     assert!(loss_curve(&History::default(), "loss").is_err());
+    let log = aekit::plot::loss_curve_log(&history, "binary cross-entropy").unwrap();
+    assert!(log.text.contains("(log scale)") && log.text != svg.text);
+    let mut negative = history.clone();
+    negative.epochs[0].train_loss = -1.0;
+    let e = aekit::plot::loss_curve_log(&negative, "ELBO").unwrap_err().to_string();
+    assert!(e.contains("use loss_curve"), "{e}");
 }
 
 #[test]
