@@ -79,7 +79,7 @@ pub enum Progress<'a> {
 pub struct OnProgress(std::sync::Arc<dyn Fn(Progress) + Send + Sync>);
 
 impl OnProgress {
-    /// Wraps a closure; it may be called from the training thread only.
+    /// Wraps a closure; training calls it on its own thread, between batches.
     pub fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         OnProgress(std::sync::Arc::new(f))
     }
@@ -132,7 +132,7 @@ impl Default for EarlyStopping {
 /// optimizer's state and the history (written atomically), `dir/config.json` the model config.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoints {
-    /// The run's folder: `checkpoint.safetensors` and `history.json` go there.
+    /// The run's folder: `checkpoint.safetensors` (weights, optimizer state and history) goes there.
     pub dir: PathBuf,
     /// Save after every `every` epochs (and after the last).
     pub every: usize,
