@@ -46,7 +46,7 @@ impl TimeSeries {
         let dir = Self::dir().join(name);
         let file = |split: &str| dir.join(format!("{name}_{split}.ts"));
         if !file("TRAIN").is_file() || !file("TEST").is_file() {
-            return Err(Error::config(
+            return Err(Error::input(
                 "TimeSeries::load",
                 format!(
                     "{} lacks {name}_TRAIN.ts and {name}_TEST.ts. Fix: run `make data` in the aekit repository \
