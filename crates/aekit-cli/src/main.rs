@@ -248,8 +248,9 @@ fn train_command(args: TrainArgs, device: Device) -> Outcome {
     aekit::manual_seed(args.seed);
     let mut model = config.build(device)?;
     println!("{}", model.summary());
-    // A progress bar in a terminal; one line per epoch (train()'s own) in logs and pipes.
-    let bar = std::io::stderr().is_terminal().then(|| progress_bar(args.epochs));
+    // A progress bar in a terminal that can draw one; one line per epoch (train()'s own) in
+    // logs, pipes and dumb terminals (indicatif hides its bar there).
+    let bar = std::io::stderr().is_terminal().then(|| progress_bar(args.epochs)).filter(|bar| !bar.is_hidden());
     if bar.is_some() {
         println!(
             "training on {device:?}: {} images, {} epochs of batch {}",
