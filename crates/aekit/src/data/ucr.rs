@@ -235,10 +235,15 @@ pub fn value_range(series: &Tensor) -> (f64, f64) {
 
 /// The series of `df` as a [`Dataset`] for training, labels indexing `classes`.
 pub fn dataset(df: &DataFrame, classes: &[String], range: (f64, f64)) -> Result<Dataset> {
-    let labels: Vec<i64> = labels(df)?
+    dataset_of(&values(df)?, &labels(df)?, classes, range)
+}
+
+/// [`dataset`] from series already read out of their frame, with their class names.
+pub(crate) fn dataset_of(series: &Tensor, names: &[String], classes: &[String], range: (f64, f64)) -> Result<Dataset> {
+    let labels: Vec<i64> = names
         .iter()
         .map(|l| classes.iter().position(|c| c == l).map(|i| i as i64))
         .collect::<Option<_>>()
         .ok_or_else(|| Error::input("ucr::dataset", format!("a series has a class outside {classes:?}")))?;
-    Dataset::new(to_images(&values(df)?, range)?, Tensor::from_slice(&labels))
+    Dataset::new(to_images(series, range)?, Tensor::from_slice(&labels))
 }

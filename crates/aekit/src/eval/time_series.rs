@@ -70,7 +70,7 @@ pub struct OneClass {
     pub nearest_neighbour: f64,
     /// Reconstruction error of PCA fitted to the normal training series.
     pub pca: f64,
-    /// Per-test-series reconstruction errors and whether each series is anomalous.
+    /// Per-test-series reconstruction errors, `[N]`.
     pub errors: Tensor,
     /// Whether each test series is anomalous (not of the normal class), `[N]` bool.
     pub anomalous: Tensor,
@@ -96,8 +96,10 @@ pub fn one_class(data: &TimeSeries, class: &str, config: &SeriesConfig) -> Resul
     }
     let normal_values = ucr::values(&normal)?;
     let range = ucr::value_range(&normal_values);
-    let train_set = ucr::dataset(&normal, &classes, range)?;
-    let test_set = ucr::dataset(&data.test, &classes, range)?;
+    // Each frame is read into a tensor once: for the model and for both baselines.
+    let (test_values, test_labels) = (ucr::values(&data.test)?, ucr::labels(&data.test)?);
+    let train_set = ucr::dataset_of(&normal_values, &vec![class.to_string(); normal.height()], &classes, range)?;
+    let test_set = ucr::dataset_of(&test_values, &test_labels, &classes, range)?;
 
     crate::manual_seed(config.seed);
     let mut model = DenseAutoencoder::new(&config.model, crate::device()?)?;
@@ -116,8 +118,7 @@ pub fn one_class(data: &TimeSeries, class: &str, config: &SeriesConfig) -> Resul
     let history = train(&mut model, &train_set, &train_set, &train_config)?;
     let errors = image_errors(&model as &dyn Autoencoder, &test_set, ReconLoss::Mse)?.to_device(tch::Device::Cpu);
 
-    let anomalous = Tensor::from_slice(&ucr::labels(&data.test)?.iter().map(|l| l != class).collect::<Vec<bool>>());
-    let test_values = ucr::values(&data.test)?;
+    let anomalous = Tensor::from_slice(&test_labels.iter().map(|l| l != class).collect::<Vec<bool>>());
     let nearest = knn_distance(&normal_values, &test_values, 1)?;
     let k = config.pca_components.min(normal.height() - 1).max(1);
     let pca = Pca::fit(&normal_values, k)?.errors(&test_values)?;
