@@ -50,9 +50,11 @@ impl DenseConfig {
         DenseConfig { latent, ..Default::default() }
     }
 
-    /// A deep autoencoder, 784-256-128-`latent` and mirrored.
+    /// A deep autoencoder, 784-256-128-`latent` and mirrored, with a linear code: behind two
+    /// ReLU layers a ReLU code only loses units (`make quality`, MSE, 10 epochs: test MSE
+    /// 0.0079 linear, 0.0088 ReLU, against 0.0085 for the standard one).
     pub fn deep(latent: usize) -> Self {
-        DenseConfig { latent, hidden: vec![256, 128], ..Default::default() }
+        DenseConfig { latent, hidden: vec![256, 128], code_activation: Activation::Identity, ..Default::default() }
     }
 
     /// Checks the values before any tensor is built.

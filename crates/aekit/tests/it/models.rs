@@ -137,8 +137,11 @@ fn deep_models_mirror_their_hidden_layers() {
     ];
     assert_eq!(shapes, expected.map(|(n, s)| (n.to_string(), s)));
     assert_eq!(config.describe(), "deep dense autoencoder 784 → 256 → 128 → 32 → 128 → 256 → 784");
-    // Dropout acts only in training: inference repeats exactly.
+    // The code is linear (a ReLU code behind two ReLU layers loses units): it takes both signs.
     let x = real().test.images.narrow(0, 0, 8);
+    let z = m.encode(&x).unwrap();
+    assert!(z.min().double_value(&[]) < 0.0 && z.max().double_value(&[]) > 0.0, "linear code");
+    // Dropout acts only in training: inference repeats exactly.
     assert!(m.forward(&x).unwrap().equal(&m.forward(&x).unwrap()));
     let train_a = m.decode_logits_t(&m.encode_t(&x, true), true);
     let train_b = m.decode_logits_t(&m.encode_t(&x, true), true);
