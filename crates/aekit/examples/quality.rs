@@ -1,5 +1,6 @@
 //! The quality report: trains each kind of autoencoder with fixed settings on the full
-//! Fashion-MNIST and prints a table of test metrics; writes `results/quality.md` and `.csv`.
+//! Fashion-MNIST and prints a table of test metrics and whether each target of the family's
+//! issue is met; writes `results/quality.md` (table and targets) and `.csv` (table).
 //!
 //! `cargo run --release -p aekit --example quality -- [--epochs N] [--out DIR]` (`make quality`)
 //!
@@ -69,34 +70,37 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         train(model, &data.train, &data.validation, config)?;
         Ok(start.elapsed().as_secs_f64())
     };
-    let mut row = |name: &str, model: &dyn Autoencoder, seconds: f64, extra: String| -> Result<(), aekit::Error> {
+    // Adds a row and returns its test (MSE, BCE), for the targets.
+    let mut row = |name: &str, model: &dyn Autoencoder, seconds: f64, extra: String| -> Result<_, aekit::Error> {
         let r = reconstruction_error(model, &data.test, None)?;
         let parameters = model.parameter_count();
         rows.push(Row { model: name.into(), parameters, epochs, mse: r.mse, bce: r.bce, extra, seconds });
-        Ok(())
+        Ok((r.mse, r.bce))
     };
 
     aekit::manual_seed(42);
     let mut standard = DenseAutoencoder::new(&DenseConfig::standard(64), device)?;
     let s = fit(&mut standard, &mse16)?;
-    row("standard 784-64 (MSE, batch 16)", &standard, s, String::new())?;
+    let (standard_mse, _) = row("standard 784-64 (MSE, batch 16)", &standard, s, String::new())?;
 
     aekit::manual_seed(42);
     let linear_code = DenseConfig { code_activation: Activation::Identity, ..DenseConfig::standard(64) };
     let mut standard_linear = DenseAutoencoder::new(&linear_code, device)?;
     let s = fit(&mut standard_linear, &mse16)?;
-    row("standard 784-64, linear code (MSE, batch 16)", &standard_linear, s, String::new())?;
+    let (standard_linear_mse, _) =
+        row("standard 784-64, linear code (MSE, batch 16)", &standard_linear, s, String::new())?;
 
     aekit::manual_seed(42);
     let mut deep = DenseAutoencoder::new(&DenseConfig::deep(64), device)?;
     let s = fit(&mut deep, &mse16)?;
-    row("deep 784-256-128-64, linear code (MSE, batch 16)", &deep, s, String::new())?;
+    let (deep_mse, _) = row("deep 784-256-128-64, linear code (MSE, batch 16)", &deep, s, String::new())?;
 
     aekit::manual_seed(42);
     let mut plain = DenseAutoencoder::new(&DenseConfig::standard(64), device)?;
     let s = fit(&mut plain, &base)?;
     let plain_activation = mean_code_activation(&plain, &data.test)?;
-    row("standard 784-64 (BCE, batch 256)", &plain, s, format!("mean code activation {plain_activation:.3}"))?;
+    let (_, plain_bce) =
+        row("standard 784-64 (BCE, batch 256)", &plain, s, format!("mean code activation {plain_activation:.3}"))?;
 
     aekit::manual_seed(42);
     let mut deep_bce = DenseAutoencoder::new(&DenseConfig::deep(64), device)?;
@@ -107,7 +111,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut sparse = SparseAutoencoder::new(&SparseConfig { l1: 1e-3, ..Default::default() }, device)?;
     let s = fit(&mut sparse, &base)?;
     let activation = mean_code_activation(&sparse, &data.test)?;
-    row("sparse 784-64, L1 1e-3 (BCE, batch 256)", &sparse, s, format!("mean code activation {activation:.3}"))?;
+    let (_, sparse_bce) =
+        row("sparse 784-64, L1 1e-3 (BCE, batch 256)", &sparse, s, format!("mean code activation {activation:.3}"))?;
 
     aekit::manual_seed(42);
     let mut conv = ConvAutoencoder::new(&ConvConfig::default(), device)?;
@@ -128,6 +133,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         format!("denoised MSE {:.5} (noisy input {noisy_mse:.5})", denoised.mse),
     )?;
 
+    let mut elbos = Vec::new();
     for (name, config) in [
         ("variational dense 784-400-20", VaeConfig::default()),
         ("variational convolutional 32-64, latent 20", VaeConfig::conv(20)),
@@ -138,6 +144,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         aekit::manual_seed(7);
         let elbo = evaluate(&vae, &data.test, ReconLoss::Bce)?;
         row(&format!("{name} (batch 128)"), &vae, s, format!("negative ELBO {elbo:.1} nats"))?;
+        elbos.push(elbo);
     }
 
     let mut md = String::from(
@@ -155,6 +162,33 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "\"{}\",{},{},{:.6},{:.6},\"{}\",{:.1}",
             r.model, r.parameters, r.epochs, r.mse, r.bce, r.extra, r.seconds
         );
+    }
+    let best_standard = standard_mse.min(standard_linear_mse);
+    let targets = [
+        (
+            format!("standard, MSE: test MSE ≤ 0.0080: {standard_mse:.5} (linear code {standard_linear_mse:.5})"),
+            best_standard <= 0.0080,
+        ),
+        (
+            format!("convolutional denoising σ = 0.2: denoised MSE ≤ 0.0060: {:.5}", denoised.mse),
+            denoised.mse <= 0.0060,
+        ),
+        (format!("deep beats standard, MSE: {deep_mse:.5} < {best_standard:.5}"), deep_mse < best_standard),
+        (
+            format!(
+                "sparse: mean code activation ≤ half the plain model's ({activation:.3} vs {plain_activation:.3}), \
+                 test BCE ≤ 110% of its ({sparse_bce:.4} vs {plain_bce:.4})"
+            ),
+            activation <= plain_activation / 2.0 && sparse_bce <= 1.1 * plain_bce,
+        ),
+        (
+            format!("variational: convolutional beats dense: {:.1} < {:.1} nats", elbos[1], elbos[0]),
+            elbos[1] < elbos[0],
+        ),
+    ];
+    md.push_str(if epochs == 10 { "\nTargets:\n" } else { "\nTargets (set for 10 epochs):\n" });
+    for (target, met) in targets {
+        let _ = writeln!(md, "- {target}: {}", if met { "met" } else { "**not met**" });
     }
     println!("\n{md}");
     aekit::files::write_atomic(out.join("quality.md"), md.as_bytes())?;
