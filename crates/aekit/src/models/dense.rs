@@ -50,9 +50,9 @@ impl DenseConfig {
         DenseConfig { latent, ..Default::default() }
     }
 
-    /// A deep autoencoder, 784-256-128-`latent` and mirrored, with a linear code: behind two
-    /// ReLU layers a ReLU code only loses units (`make quality`, MSE, 10 epochs: test MSE
-    /// 0.0079 linear, 0.0088 ReLU, against 0.0085 for the standard one).
+    /// A deep autoencoder, 784-256-128-`latent` and mirrored, with a linear code: with a ReLU
+    /// code it reconstructs worse than the standard one (`make quality`, MSE, 10 epochs: test
+    /// MSE 0.0088 with ReLU, 0.0079 linear, 0.0085 for the standard one).
     pub fn deep(latent: usize) -> Self {
         DenseConfig { latent, hidden: vec![256, 128], code_activation: Activation::Identity, ..Default::default() }
     }

@@ -137,7 +137,7 @@ fn deep_models_mirror_their_hidden_layers() {
     ];
     assert_eq!(shapes, expected.map(|(n, s)| (n.to_string(), s)));
     assert_eq!(config.describe(), "deep dense autoencoder 784 → 256 → 128 → 32 → 128 → 256 → 784");
-    // The code is linear (a ReLU code behind two ReLU layers loses units): it takes both signs.
+    // The code is linear (it reconstructs better than a ReLU code): it takes both signs.
     let x = real().test.images.narrow(0, 0, 8);
     let z = m.encode(&x).unwrap();
     assert!(z.min().double_value(&[]) < 0.0 && z.max().double_value(&[]) > 0.0, "linear code");
