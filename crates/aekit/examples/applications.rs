@@ -95,8 +95,7 @@ fn row(rows: &mut Rows, application: &str, metric: &str, ae: String, baseline: S
 /// 2-D codes of a deep autoencoder vs PCA to 2-D: 5-NN accuracy on the test set.
 fn latent(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     manual_seed(42);
-    let ae_config = DenseConfig { code_activation: Activation::Identity, ..DenseConfig::deep(2) };
-    let mut model = DenseAutoencoder::new(&ae_config, config.device.unwrap_or(Device::Cpu))?;
+    let mut model = DenseAutoencoder::new(&DenseConfig::deep(2), config.device.unwrap_or(Device::Cpu))?;
     train(&mut model, &data.train, &data.validation, config)?;
     let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
     let ae = accuracy(&knn_predict(&train_codes, &data.train.labels, &test_codes, 5)?, &data.test.labels)?;
