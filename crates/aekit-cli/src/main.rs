@@ -1,15 +1,17 @@
 //! `aekit`: the crate from scripts. Exit codes: 0 done, 1 an error (the message says what and
 //! how to fix it), 2 a usage error (clap's convention).
 
-use std::io::IsTerminal;
+mod progress;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use aekit::eval::{auroc, encode_all, image_errors, psnr};
-use aekit::models::{load, ModelConfig, VaeConfig};
+use aekit::eval::{auroc, encode_all, image_errors, psnr, reconstruction_error};
+use aekit::frame::ToDataFrame;
 use aekit::prelude::*;
-use aekit::table::Table;
-use clap::{Parser, Subcommand, ValueEnum};
+use anyhow::{bail, Context, Result};
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "aekit", version, about = "Autoencoders on Fashion-MNIST, from the command line", after_help = EXAMPLES)]
@@ -71,27 +73,16 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ModelKind {
-    /// dense, one hidden layer (the tutorial's)
-    Dense,
-    /// dense, 256-128 hidden layers, mirrored
-    Deep,
-    /// strided convolutions and a dense code
-    Conv,
-    /// dense with an L1 penalty on the code
-    Sparse,
-    /// variational, dense
-    Vae,
-    /// variational, convolutional
-    ConvVae,
+/// `--kind`'s values: the library's presets, with their descriptions in `--help`.
+fn kinds() -> PossibleValuesParser {
+    PossibleValuesParser::new(ModelConfig::PRESETS.map(|(name, about)| PossibleValue::new(name).help(about)))
 }
 
 #[derive(clap::Args)]
 struct TrainArgs {
     /// Model kind (ignored with --config).
-    #[arg(long, value_enum, default_value = "dense")]
-    kind: ModelKind,
+    #[arg(long, default_value = "dense", value_parser = kinds())]
+    kind: String,
     /// Code size.
     #[arg(long, default_value_t = 64)]
     latent: usize,
@@ -124,19 +115,16 @@ struct TrainArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
     }
 }
 
-type Outcome = Result<(), Box<dyn std::error::Error>>;
-
-fn run(cli: Cli) -> Outcome {
+fn run(cli: Cli) -> Result<()> {
     let device = match &cli.device {
         Some(name) => aekit::parse_device(name)?,
         None => aekit::device()?,
@@ -144,66 +132,63 @@ fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Train(args) => train_command(args, device),
         Command::Eval { model } => {
-            let (model, data) = (load(&model, device)?, FashionMnist::load()?);
+            let (model, data) = (Autoencoder::load(&model, device)?, FashionMnist::load()?);
             let test = &data.test;
-            let rebuilt = reconstruct_all(model.as_ref(), test)?;
+            let error = reconstruction_error(&model, test, None)?;
+            let rebuilt = Tensor::cat(&test.map_batches(device, |images| model.forward(images))?, 0);
+            let objective = format!("test {}", model.config().objective(ReconLoss::Bce));
             let mut table = Table::new(["metric", "value"]);
-            table.row(["model".to_string(), model.config().describe()])?;
-            table.row(["test images".to_string(), test.len().to_string()])?;
-            table.row(["test BCE".to_string(), format!("{:.4}", evaluate(model.as_ref(), test, ReconLoss::Bce)?)])?;
-            table.row(["test MSE".to_string(), format!("{:.5}", evaluate(model.as_ref(), test, ReconLoss::Mse)?)])?;
+            table.row([Cell::from("model"), model.config().describe().into()])?;
+            table.row([Cell::from("test images"), test.len().into()])?;
+            table.row([Cell::from(objective), Cell::float(evaluate(&model, test, ReconLoss::Bce)?, 4)])?;
+            table.row([Cell::from("test BCE per pixel"), Cell::float(error.bce, 4)])?;
+            table.row([Cell::from("test MSE per pixel"), Cell::float(error.mse, 5)])?;
             let db = psnr(&rebuilt, &test.images)?.mean(Kind::Double).double_value(&[]);
-            table.row(["mean PSNR (dB)".to_string(), format!("{db:.2}")])?;
+            table.row([Cell::from("mean PSNR (dB)"), Cell::float(db, 2)])?;
             print!("{}", table.to_markdown());
             Ok(())
         }
         Command::Reconstruct { model, out } => {
-            let (model, data) = (load(&model, device)?, FashionMnist::load()?);
+            let (model, data) = (Autoencoder::load(&model, device)?, FashionMnist::load()?);
             let sample = data.test.one_per_class()?;
-            reconstruction_grid(&sample, &model.forward(&sample.images.to_device(device))?)?.save(&out)?;
+            reconstruction_grid(&sample, &model.forward(&sample.images)?)?.save(&out)?;
             println!("wrote {}", out.display());
             Ok(())
         }
-        Command::Sample { model, count, out } => {
+        Command::Sample { model: path, count, out } => {
             if count == 0 {
-                return Err("--count must be at least 1".into());
+                bail!("--count must be at least 1");
             }
-            if let ModelConfig::Vae(_) = load(&model, Device::Cpu)?.config() {
-            } else {
-                return Err(format!(
-                    "{}: sample needs a variational autoencoder (train one with --kind vae)",
-                    model.display()
-                )
-                .into());
-            }
-            let vae = Vae::load(&model, device)?;
-            ImageGrid::tiles(&vae.sample(count)?, count.min(8))?.render()?.save(&out)?;
+            let model = Autoencoder::load(&path, device)?;
+            let samples =
+                model.sample(count).with_context(|| format!("{} (train one with --kind vae)", path.display()))?;
+            ImageGrid::tiles(&samples, count.min(8))?.render()?.save(&out)?;
             println!("wrote {}", out.display());
             Ok(())
         }
         Command::Anomaly { model, normal_class, out } => {
-            let (model, data) = (load(&model, device)?, FashionMnist::load()?);
-            let scores = image_errors(model.as_ref(), &data.test, ReconLoss::Mse)?;
-            let mut table = Table::new(["index", "label", "score"]);
-            let (scores_v, labels) =
-                (Vec::<f64>::try_from(scores.to_kind(Kind::Double))?, Vec::<i64>::try_from(&data.test.labels)?);
-            for (i, (s, l)) in scores_v.iter().zip(&labels).enumerate() {
-                table.row([i.to_string(), l.to_string(), format!("{s:.6}")])?;
+            if let Some(class) = normal_class.filter(|c| !(0..10).contains(c)) {
+                bail!("--normal-class {class}: use a class 0–9");
             }
-            table.save(&out)?;
+            let (model, data) = (Autoencoder::load(&model, device)?, FashionMnist::load()?);
+            let scores = image_errors(&model, &data.test, ReconLoss::Mse)?;
+            let mut table = Table::new(["index", "label", "score"]);
+            let (values, labels) =
+                (Vec::<f64>::try_from(scores.to_kind(Kind::Double))?, Vec::<i64>::try_from(&data.test.labels)?);
+            for (i, (s, l)) in values.iter().zip(&labels).enumerate() {
+                table.row([Cell::from(i), Cell::from(*l), Cell::float(*s, 6)])?;
+            }
+            save(&table, &out)?;
             println!("wrote {} ({} scores: reconstruction MSE per image)", out.display(), labels.len());
             if let Some(class) = normal_class {
-                if !(0..10).contains(&class) {
-                    return Err(format!("--normal-class {class}: use a class 0–9").into());
-                }
                 let auc = auroc(&scores, &data.test.labels.ne(class))?;
                 println!("AUROC, class {class} ({}) normal vs the rest: {auc:.4}", CLASS_NAMES[class as usize]);
             }
             Ok(())
         }
         Command::Encode { model, out } => {
-            let (model, data) = (load(&model, device)?, FashionMnist::load()?);
-            let codes = encode_all(model.as_ref(), &data.test)?.to_device(Device::Cpu).to_kind(Kind::Double);
+            let (model, data) = (Autoencoder::load(&model, device)?, FashionMnist::load()?);
+            let codes = encode_all(&model, &data.test)?.to_device(Device::Cpu).to_kind(Kind::Double);
             let width = codes.size()[1] as usize;
             let mut table = Table::new(
                 ["index".to_string(), "label".to_string()].into_iter().chain((0..width).map(|j| format!("z{j}"))),
@@ -211,54 +196,35 @@ fn run(cli: Cli) -> Outcome {
             let labels = Vec::<i64>::try_from(&data.test.labels)?;
             for (i, label) in labels.iter().enumerate() {
                 let row = Vec::<f64>::try_from(codes.get(i as i64))?;
-                table
-                    .row([i.to_string(), label.to_string()].into_iter().chain(row.iter().map(|v| format!("{v:.6}"))))?;
+                table.row(
+                    [Cell::from(i), Cell::from(*label)].into_iter().chain(row.iter().map(|&v| Cell::float(v, 6))),
+                )?;
             }
-            table.save(&out)?;
+            save(&table, &out)?;
             println!("wrote {} ({} codes of {width} values)", out.display(), labels.len());
             Ok(())
         }
     }
 }
 
-fn reconstruct_all(model: &dyn Autoencoder, data: &Dataset) -> aekit::Result<Tensor> {
-    let parts: aekit::Result<Vec<Tensor>> = data
-        .batches(1024, None, model.device())?
-        .map(|b| model.forward(&b.images).map(|t| t.to_device(Device::Cpu)))
-        .collect();
-    Ok(Tensor::cat(&parts?, 0))
+/// Writes a table as CSV, or Parquet when the path ends in `.parquet`.
+fn save(table: &Table, path: &Path) -> Result<()> {
+    Ok(aekit::frame::save(&table.to_dataframe()?, path)?)
 }
 
-fn train_command(args: TrainArgs, device: Device) -> Outcome {
+fn train_command(args: TrainArgs, device: Device) -> Result<()> {
     let config = match &args.config {
         Some(path) => read_config(path)?,
-        None => match args.kind {
-            ModelKind::Dense => DenseConfig::standard(args.latent).into(),
-            ModelKind::Deep => DenseConfig::deep(args.latent).into(),
-            ModelKind::Conv => ConvConfig { latent: Some(args.latent), ..Default::default() }.into(),
-            ModelKind::Sparse => {
-                SparseConfig { dense: DenseConfig::standard(args.latent), ..Default::default() }.into()
-            }
-            ModelKind::Vae => VaeConfig { latent: args.latent, ..Default::default() }.into(),
-            ModelKind::ConvVae => VaeConfig::conv(args.latent).into(),
-        },
+        None => ModelConfig::preset(&args.kind, args.latent)?,
     };
     let data = FashionMnist::load()?;
     let train_set = args.limit.map_or_else(|| data.train.clone(), |n| data.train.take(n));
     aekit::manual_seed(args.seed);
-    let mut model = config.build(device)?;
+    let mut model = Autoencoder::new(config, device)?;
     println!("{}", model.summary());
-    // A progress bar in a terminal that can draw one; one line per epoch (train()'s own) in
-    // logs, pipes and dumb terminals (indicatif hides its bar there).
-    let bar = std::io::stderr().is_terminal().then(|| progress_bar(args.epochs)).filter(|bar| !bar.is_hidden());
-    if bar.is_some() {
-        println!(
-            "training on {device:?}: {} images, {} epochs of batch {}",
-            train_set.len(),
-            args.epochs,
-            args.batch_size
-        );
-    }
+    // A progress bar in a terminal that can draw one; the library's lines in logs, pipes and
+    // dumb terminals.
+    let bar = progress::Bar::if_terminal();
     let train_config = TrainConfig {
         epochs: args.epochs,
         batch_size: args.batch_size,
@@ -269,61 +235,33 @@ fn train_command(args: TrainArgs, device: Device) -> Outcome {
         corruption: args.noise.map(|sigma| Corruption::Gaussian { sigma }),
         checkpoints: Some(Checkpoints::new(args.out.join("checkpoints"))),
         verbose: bar.is_none(),
-        progress: bar.clone().map(|bar| {
-            OnProgress::new(move |p| match p {
-                Progress::Batch { epoch, epochs, batch, batches } => {
-                    bar.set_length(batches as u64);
-                    bar.set_position(batch as u64);
-                    bar.set_message(format!("epoch {epoch}/{epochs}"));
-                }
-                Progress::Epoch(e) => bar.println(format!(
-                    "epoch {:>3}/{}  train {:.4}  val {:.4}  {:.2} s",
-                    e.epoch, args.epochs, e.train_loss, e.val_loss, e.seconds
-                )),
-            })
-        }),
         ..Default::default()
     };
-    let history = if args.resume {
-        resume(model.as_mut(), &train_set, &data.validation, &train_config)?
-    } else {
-        train(model.as_mut(), &train_set, &data.validation, &train_config)?
-    };
+    let mut trainer = Trainer::new(&train_config);
     if let Some(bar) = bar {
-        bar.finish_and_clear();
+        trainer = trainer.observe(bar);
     }
-    let mut table = Table::new(["epoch", "train_loss", "val_loss", "seconds"]);
-    for e in &history.epochs {
-        table.row([
-            e.epoch.to_string(),
-            format!("{:.6}", e.train_loss),
-            format!("{:.6}", e.val_loss),
-            format!("{:.3}", e.seconds),
-        ])?;
-    }
-    table.save(args.out.join("history.csv"))?;
+    let history = if args.resume {
+        trainer.resume(&mut model, &train_set, &data.validation)?
+    } else {
+        trainer.fit(&mut model, &train_set, &data.validation)?
+    };
+    let history_file = args.out.join("history.csv");
+    history.to_table().save(&history_file)?;
     let path = args.out.join("model.safetensors");
     model.save(&path)?;
-    println!("test loss ({}): {:.4}", train_config.loss, evaluate(model.as_ref(), &data.test, train_config.loss)?);
-    println!("wrote {} and {}", path.display(), args.out.join("history.csv").display());
+    let objective = model.config().objective(train_config.loss);
+    println!("test {objective}: {:.4}", evaluate(&model, &data.test, train_config.loss)?);
+    println!("wrote {} and {}", path.display(), history_file.display());
     Ok(())
 }
 
-fn progress_bar(epochs: usize) -> indicatif::ProgressBar {
-    let style =
-        indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} batches, {elapsed} (eta {eta})")
-            .expect("a valid template")
-            .progress_chars("=> ");
-    indicatif::ProgressBar::new(0).with_style(style).with_message(format!("epoch 1/{epochs}"))
-}
-
 /// A [`ModelConfig`] from a `.json` or `.toml` file.
-fn read_config(path: &Path) -> Result<ModelConfig, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the config {}: {e}", path.display()))?;
-    let config: ModelConfig = match path.extension().and_then(|e| e.to_str()) {
-        Some("json") => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?,
-        Some("toml") => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?,
-        _ => return Err(format!("{}: give a .json or .toml file", path.display()).into()),
-    };
-    Ok(config)
+fn read_config(path: &Path) -> Result<ModelConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config {}", path.display()))?;
+    Ok(match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => serde_json::from_str(&text).with_context(|| path.display().to_string())?,
+        Some("toml") => toml::from_str(&text).with_context(|| path.display().to_string())?,
+        _ => bail!("{}: give a .json or .toml file", path.display()),
+    })
 }

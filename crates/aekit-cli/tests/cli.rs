@@ -50,7 +50,8 @@ fn train_then_eval_reconstruct_score_and_encode() {
     assert_eq!(history.lines().count(), 3, "{history}");
 
     let eval = aekit(&["eval", "run/model.safetensors"], dir.path());
-    assert!(eval.status.success() && text(&eval).contains("| test BCE |"), "{}", text(&eval));
+    assert!(eval.status.success() && text(&eval).contains("| test BCE per pixel |"), "{}", text(&eval));
+    assert!(text(&eval).contains("| test binary cross-entropy per pixel |"), "the objective, named: {}", text(&eval));
     let grid = aekit(&["reconstruct", "run/model.safetensors", "--out", "grid.png"], dir.path());
     assert!(grid.status.success(), "{}", text(&grid));
     assert!(std::fs::read(dir.path().join("grid.png")).unwrap().starts_with(b"\x89PNG"));
@@ -120,6 +121,8 @@ fn a_config_file_picks_the_model_and_a_vae_samples() {
     let train =
         aekit(&["train", "--config", "vae.toml", "--epochs", "1", "--limit", "1024", "--out", "vae"], dir.path());
     assert!(train.status.success() && text(&train).contains("variational"), "{}", text(&train));
+    let eval = aekit(&["eval", "vae/model.safetensors"], dir.path());
+    assert!(text(&eval).contains("| test negative ELBO (nats per image) |"), "a VAE's objective: {}", text(&eval));
     let sample = aekit(&["sample", "vae/model.safetensors", "--count", "8", "--out", "s.png"], dir.path());
     assert!(sample.status.success(), "{}", text(&sample));
     assert!(std::fs::read(dir.path().join("s.png")).unwrap().starts_with(b"\x89PNG"));

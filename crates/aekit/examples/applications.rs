@@ -11,13 +11,20 @@ use std::time::Instant;
 
 use aekit::eval::*;
 use aekit::prelude::*;
-use aekit::table::Table;
+use clap::Parser;
 
-fn main() {
-    if let Err(e) = run() {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+/// Measures every application against its baseline with full settings.
+#[derive(Parser)]
+struct Args {
+    /// Passes over the training set.
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    /// Run one section only: latent, features, anomaly, denoising, semi or series.
+    #[arg(long)]
+    only: Option<String>,
+    /// Where applications.md and applications.csv go.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
 }
 
 /// The summary rows (application, metric, autoencoder, baseline), and detail tables.
@@ -27,22 +34,8 @@ struct Rows {
     details: Vec<(String, Table)>,
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let (mut epochs, mut only, mut out) = (10, None::<String>, PathBuf::from("results"));
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--epochs" => epochs = args.next().and_then(|v| v.parse().ok()).ok_or("--epochs needs a whole number")?,
-            "--only" => only = Some(args.next().ok_or("--only needs a name")?),
-            "--out" => out = args.next().ok_or("--out needs a folder")?.into(),
-            _ => {
-                return Err(format!(
-                    "unknown argument {arg:?}; usage: applications [--epochs N] [--only NAME] [--out DIR]"
-                )
-                .into())
-            }
-        }
-    }
+fn main() -> anyhow::Result<()> {
+    let Args { epochs, only, out } = Args::parse();
     let data = FashionMnist::load()?;
     let device = aekit::device()?;
     let config = TrainConfig {
@@ -95,7 +88,7 @@ fn row(rows: &mut Rows, application: &str, metric: &str, ae: String, baseline: S
 /// 2-D codes of a deep autoencoder vs PCA to 2-D: 5-NN accuracy on the test set.
 fn latent(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     manual_seed(42);
-    let mut model = DenseAutoencoder::new(&DenseConfig::deep(2), config.device.unwrap_or(Device::Cpu))?;
+    let mut model = Autoencoder::new(DenseConfig::deep(2), config.device.unwrap_or(Device::Cpu))?;
     train(&mut model, &data.train, &data.validation, config)?;
     let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
     let ae = accuracy(&knn_predict(&train_codes, &data.train.labels, &test_codes, 5)?, &data.test.labels)?;
@@ -125,10 +118,9 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
         ),
     ] {
         manual_seed(42);
-        let mut model = model_config.build(device)?;
-        train(model.as_mut(), &data.train, &data.validation, &TrainConfig { batch_size: 128, ..config.clone() })?;
-        let (train_codes, test_codes) =
-            (encode_all(model.as_ref(), &data.train)?, encode_all(model.as_ref(), &data.test)?);
+        let mut model = Autoencoder::new(model_config.clone(), device)?;
+        train(&mut model, &data.train, &data.validation, &TrainConfig { batch_size: 128, ..config.clone() })?;
+        let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
         let ae = linear_probe(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &probe)?;
         row(
             rows,
@@ -172,7 +164,7 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
     for class in 0..10 {
         let (normal, held_out) = (data.train.of_class(class)?, data.validation.of_class(class)?);
         manual_seed(42);
-        let mut model = ConvAutoencoder::new(&ConvConfig::default(), device)?;
+        let mut model = Autoencoder::new(ConvConfig::default(), device)?;
         train(&mut model, &normal, &held_out, &TrainConfig { batch_size: 64, ..config.clone() })?;
         let detector = AnomalyDetector::fit(model, &normal, &held_out)?;
         let s = detector.scores(&data.test)?;
@@ -206,11 +198,11 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
         sums.iter_mut().zip(aurocs).for_each(|(s, a)| *s += a);
         println!("   {:<12} {aurocs:.3?}", CLASS_NAMES[class as usize]);
         table.row(
-            std::iter::once(CLASS_NAMES[class as usize].to_string()).chain(aurocs.iter().map(|a| format!("{a:.3}"))),
+            std::iter::once(Cell::from(CLASS_NAMES[class as usize])).chain(aurocs.iter().map(|&a| Cell::float(a, 3))),
         )?;
     }
     let means = sums.map(|s| s / 10.0);
-    table.row(std::iter::once("mean".to_string()).chain(means.iter().map(|a| format!("{a:.3}"))))?;
+    table.row(std::iter::once(Cell::from("mean")).chain(means.iter().map(|&a| Cell::float(a, 3))))?;
     println!("{table}");
     let ae = format!("{:.3} combined ({:.3} reconstruction, {:.3} density)", means[2], means[0], means[1]);
     row(
@@ -230,7 +222,7 @@ fn denoising(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aeki
     for sigma in [0.1, 0.2, 0.4] {
         let noise = Corruption::Gaussian { sigma };
         manual_seed(42);
-        let mut model = ConvAutoencoder::new(&ConvConfig { latent: None, ..Default::default() }, device)?;
+        let mut model = Autoencoder::new(ConvConfig { latent: None, ..Default::default() }, device)?;
         train(
             &mut model,
             &data.train,
@@ -254,7 +246,7 @@ fn denoising(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aeki
 fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     manual_seed(42);
     let ae_config = DenseConfig { hidden: vec![256], ..DenseConfig::standard(64) };
-    let mut model = DenseAutoencoder::new(&ae_config, config.device.unwrap_or(Device::Cpu))?;
+    let mut model = Autoencoder::new(ae_config, config.device.unwrap_or(Device::Cpu))?;
     train(&mut model, &data.train, &data.validation, config)?;
     let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
     let codes = few_labels(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &[1, 10, 100], 5)?;
@@ -309,12 +301,12 @@ fn time_series(_: &FashionMnist, _: &TrainConfig, rows: &mut Rows) -> aekit::Res
                 *s += v;
             }
             detail.row([
-                name.to_string(),
-                class.clone(),
-                r.normal_series.to_string(),
-                format!("{mean:.3} ± {std:.3}"),
-                format!("{:.3}", r.nearest_neighbour),
-                format!("{:.3}", r.pca),
+                Cell::from(name),
+                Cell::from(class),
+                Cell::from(r.normal_series),
+                Cell::from(format!("{mean:.3} ± {std:.3}")),
+                Cell::float(r.nearest_neighbour, 3),
+                Cell::float(r.pca, 3),
             ])?;
         }
         let k = classes.len() as f64;
@@ -326,6 +318,6 @@ fn time_series(_: &FashionMnist, _: &TrainConfig, rows: &mut Rows) -> aekit::Res
             format!("{:.3} (nearest series), {:.3} (PCA)", sums[1] / k, sums[2] / k),
         );
     }
-    rows.details.push(("Time series: AUROC per normal class (dense 784-64-16, 600 epochs, MSE)".into(), detail));
+    rows.details.push(("Time series: AUROC per normal class (dense 784-64-8, 300 epochs, MSE)".into(), detail));
     Ok(())
 }

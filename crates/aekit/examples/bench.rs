@@ -8,28 +8,29 @@
 use std::time::Instant;
 
 use aekit::prelude::*;
+use clap::Parser;
 
-fn main() {
-    if let Err(e) = run() {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+/// One timed training run, as a `RESULT {json}` line.
+#[derive(Parser)]
+struct Args {
+    /// dense or conv.
+    #[arg(long, default_value = "dense")]
+    model: String,
+    #[arg(long, default_value_t = 3)]
+    epochs: usize,
+    /// libtorch's intra-op threads (default: libtorch's choice).
+    #[arg(long)]
+    threads: Option<i32>,
+    /// Forward passes under bf16 autocast.
+    #[arg(long)]
+    bf16: bool,
+    /// Only time loading the data.
+    #[arg(long)]
+    load_only: bool,
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let (mut model_kind, mut epochs, mut threads, mut bf16, mut load_only) =
-        ("dense".to_string(), 3, None, false, false);
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--model" => model_kind = args.next().ok_or("--model needs dense or conv")?,
-            "--epochs" => epochs = args.next().and_then(|v| v.parse().ok()).ok_or("--epochs needs a whole number")?,
-            "--threads" => threads = Some(args.next().and_then(|v| v.parse().ok()).ok_or("--threads needs a number")?),
-            "--bf16" => bf16 = true,
-            "--load-only" => load_only = true,
-            _ => return Err(format!("unknown argument {arg:?}; see the doc comment of examples/bench.rs").into()),
-        }
-    }
+fn main() -> anyhow::Result<()> {
+    let Args { model: model_kind, epochs, threads, bf16, load_only } = Args::parse();
     if let Some(n) = threads {
         tch::set_num_threads(n);
     }
@@ -44,15 +45,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     });
     if !load_only {
         aekit::manual_seed(0);
-        let mut model: Box<dyn Autoencoder> = match model_kind.as_str() {
-            "dense" => Box::new(DenseAutoencoder::new(&DenseConfig::default(), device)?),
-            "conv" => Box::new(ConvAutoencoder::new(&ConvConfig::default(), device)?),
-            other => return Err(format!("unknown --model {other:?}; use dense or conv").into()),
+        let mut model = match model_kind.as_str() {
+            "dense" => Autoencoder::new(DenseConfig::default(), device)?,
+            "conv" => Autoencoder::new(ConvConfig::default(), device)?,
+            other => anyhow::bail!("unknown --model {other:?}; use dense or conv"),
         };
         let config =
             TrainConfig { epochs, device: Some(device), bf16_autocast: bf16, verbose: false, ..Default::default() };
-        let history = train(model.as_mut(), &data.train, &data.validation, &config)?;
-        let test_loss = evaluate(model.as_ref(), &data.test, config.loss)?;
+        let history = train(&mut model, &data.train, &data.validation, &config)?;
+        let test_loss = evaluate(&model, &data.test, config.loss)?;
         let epoch_s: Vec<f64> = history.epochs.iter().map(|e| e.seconds).collect();
         result["model"] = model_kind.into();
         result["bf16"] = bf16.into();

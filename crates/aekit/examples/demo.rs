@@ -6,24 +6,21 @@
 use std::path::PathBuf;
 
 use aekit::prelude::*;
+use clap::Parser;
 
-fn main() {
-    if let Err(e) = run() {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+/// Trains the tutorial's autoencoder and writes its figures.
+#[derive(Parser)]
+struct Args {
+    /// Passes over the training set.
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    /// Where the figures and the model go.
+    #[arg(long, default_value = "results/demo")]
+    out: PathBuf,
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let (mut epochs, mut out) = (aekit::epochs(10), PathBuf::from("results/demo"));
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--epochs" => epochs = args.next().and_then(|v| v.parse().ok()).ok_or("--epochs needs a whole number")?,
-            "--out" => out = args.next().ok_or("--out needs a folder")?.into(),
-            _ => return Err(format!("unknown argument {arg:?}; usage: demo [--epochs N] [--out DIR]").into()),
-        }
-    }
+fn main() -> anyhow::Result<()> {
+    let Args { epochs, out } = Args::parse();
 
     let start = std::time::Instant::now();
     let data = FashionMnist::load()?;
@@ -31,7 +28,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     aekit::manual_seed(0);
     let device = aekit::device()?;
-    let mut model = DenseAutoencoder::new(&DenseConfig::default(), device)?;
+    let mut model = Autoencoder::new(DenseConfig::default(), device)?;
     println!("{model}");
     let config = TrainConfig { epochs, device: Some(device), ..Default::default() };
     let history = train(&mut model, &data.train, &data.validation, &config)?;
@@ -39,7 +36,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let test_loss = evaluate(&model, &data.test, config.loss)?;
     let sample = data.test.one_per_class()?;
     let grid = out.join("reconstructions.png");
-    reconstruction_grid(&sample, &model.forward(&sample.images.to_device(device))?)?.save(&grid)?;
+    reconstruction_grid(&sample, &model.forward(&sample.images)?)?.save(&grid)?;
     let curve = out.join("loss.svg");
     loss_curve(&history, "binary cross-entropy")?.save(&curve)?;
     // The latent space: the 64-value codes of 2,000 test images, projected to 2-D with PCA.

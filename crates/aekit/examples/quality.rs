@@ -25,34 +25,21 @@ use std::time::Instant;
 
 use aekit::eval::{mean_code_activation, reconstruction_error};
 use aekit::prelude::*;
+use clap::Parser;
 
-struct Row {
-    model: String,
-    parameters: i64,
+/// Trains every kind with full settings and reports test metrics and targets.
+#[derive(Parser)]
+struct Args {
+    /// Passes over the training set (the targets are set for 10).
+    #[arg(long, default_value_t = 10)]
     epochs: usize,
-    mse: f64,
-    bce: f64,
-    extra: String,
-    seconds: f64,
+    /// Where quality.md and quality.csv go.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
 }
 
-fn main() {
-    if let Err(e) = run() {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
-}
-
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let (mut epochs, mut out) = (10, PathBuf::from("results"));
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--epochs" => epochs = args.next().and_then(|v| v.parse().ok()).ok_or("--epochs needs a whole number")?,
-            "--out" => out = args.next().ok_or("--out needs a folder")?.into(),
-            _ => return Err(format!("unknown argument {arg:?}; usage: quality [--epochs N] [--out DIR]").into()),
-        }
-    }
+fn main() -> anyhow::Result<()> {
+    let Args { epochs, out } = Args::parse();
     let data = FashionMnist::load()?;
     let device = aekit::device()?;
     let constant = TrainConfig { epochs, device: Some(device), ..Default::default() };
@@ -62,65 +49,72 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mse32 = TrainConfig { loss: ReconLoss::Mse, batch_size: 32, ..base.clone() };
     let vae128 = TrainConfig { batch_size: 128, ..constant.clone() };
     let noise = Corruption::Gaussian { sigma: 0.2 };
-    let mut rows = Vec::new();
+    let mut table = Table::new(["model", "parameters", "epochs", "test MSE", "test BCE", "extra", "seconds"]);
 
-    let fit = |model: &mut dyn Autoencoder, config: &TrainConfig| -> Result<f64, aekit::Error> {
+    let fit = |model: &mut Autoencoder, config: &TrainConfig| -> Result<f64, aekit::Error> {
         println!("\n== {}", model.config().describe());
         let start = Instant::now();
         train(model, &data.train, &data.validation, config)?;
         Ok(start.elapsed().as_secs_f64())
     };
     // Adds a row and returns its test (MSE, BCE), for the targets.
-    let mut row = |name: &str, model: &dyn Autoencoder, seconds: f64, extra: String| -> Result<_, aekit::Error> {
+    let mut row = |name: &str, model: &Autoencoder, seconds: f64, extra: String| -> Result<_, aekit::Error> {
         let r = reconstruction_error(model, &data.test, None)?;
-        let parameters = model.parameter_count();
-        rows.push(Row { model: name.into(), parameters, epochs, mse: r.mse, bce: r.bce, extra, seconds });
+        table.row([
+            Cell::from(name),
+            model.parameter_count().into(),
+            epochs.into(),
+            Cell::float(r.mse, 5),
+            Cell::float(r.bce, 4),
+            extra.into(),
+            Cell::float(seconds, 0),
+        ])?;
         Ok((r.mse, r.bce))
     };
 
     aekit::manual_seed(42);
-    let mut standard = DenseAutoencoder::new(&DenseConfig::standard(64), device)?;
+    let mut standard = Autoencoder::new(DenseConfig::standard(64), device)?;
     let s = fit(&mut standard, &mse16)?;
     let (standard_mse, _) = row("standard 784-64 (MSE, batch 16)", &standard, s, String::new())?;
 
     aekit::manual_seed(42);
     let linear_code = DenseConfig { code_activation: Activation::Identity, ..DenseConfig::standard(64) };
-    let mut standard_linear = DenseAutoencoder::new(&linear_code, device)?;
+    let mut standard_linear = Autoencoder::new(linear_code, device)?;
     let s = fit(&mut standard_linear, &mse16)?;
     let (standard_linear_mse, _) =
         row("standard 784-64, linear code (MSE, batch 16)", &standard_linear, s, String::new())?;
 
     aekit::manual_seed(42);
-    let mut deep = DenseAutoencoder::new(&DenseConfig::deep(64), device)?;
+    let mut deep = Autoencoder::new(DenseConfig::deep(64), device)?;
     let s = fit(&mut deep, &mse16)?;
     let (deep_mse, _) = row("deep 784-256-128-64, linear code (MSE, batch 16)", &deep, s, String::new())?;
 
     aekit::manual_seed(42);
-    let mut plain = DenseAutoencoder::new(&DenseConfig::standard(64), device)?;
+    let mut plain = Autoencoder::new(DenseConfig::standard(64), device)?;
     let s = fit(&mut plain, &base)?;
     let plain_activation = mean_code_activation(&plain, &data.test)?;
     let (_, plain_bce) =
         row("standard 784-64 (BCE, batch 256)", &plain, s, format!("mean code activation {plain_activation:.3}"))?;
 
     aekit::manual_seed(42);
-    let mut deep_bce = DenseAutoencoder::new(&DenseConfig::deep(64), device)?;
+    let mut deep_bce = Autoencoder::new(DenseConfig::deep(64), device)?;
     let s = fit(&mut deep_bce, &base)?;
     row("deep 784-256-128-64, linear code (BCE, batch 256)", &deep_bce, s, String::new())?;
 
     aekit::manual_seed(42);
-    let mut sparse = SparseAutoencoder::new(&SparseConfig { l1: 1e-3, ..Default::default() }, device)?;
+    let mut sparse = Autoencoder::new(SparseConfig { l1: 1e-3, ..Default::default() }, device)?;
     let s = fit(&mut sparse, &base)?;
     let activation = mean_code_activation(&sparse, &data.test)?;
     let (_, sparse_bce) =
         row("sparse 784-64, L1 1e-3 (BCE, batch 256)", &sparse, s, format!("mean code activation {activation:.3}"))?;
 
     aekit::manual_seed(42);
-    let mut conv = ConvAutoencoder::new(&ConvConfig::default(), device)?;
+    let mut conv = Autoencoder::new(ConvConfig::default(), device)?;
     let s = fit(&mut conv, &bce128)?;
     row("convolutional 32-64, latent 64 (BCE, batch 128)", &conv, s, String::new())?;
 
     aekit::manual_seed(42);
-    let mut denoiser = ConvAutoencoder::new(&ConvConfig { latent: None, ..Default::default() }, device)?;
+    let mut denoiser = Autoencoder::new(ConvConfig { latent: None, ..Default::default() }, device)?;
     let s = fit(&mut denoiser, &TrainConfig { corruption: Some(noise), ..mse32.clone() })?;
     let denoised = reconstruction_error(&denoiser, &data.test, Some((&noise, 7)))?;
     let noisy = data.test.images.shallow_clone();
@@ -139,30 +133,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         ("variational convolutional 32-64, latent 20", VaeConfig::conv(20)),
     ] {
         aekit::manual_seed(42);
-        let mut vae = Vae::new(&config, device)?;
+        let mut vae = Autoencoder::new(config, device)?;
         let s = fit(&mut vae, &vae128)?;
-        aekit::manual_seed(7);
         let elbo = evaluate(&vae, &data.test, ReconLoss::Bce)?;
         row(&format!("{name} (batch 128)"), &vae, s, format!("negative ELBO {elbo:.1} nats"))?;
         elbos.push(elbo);
     }
 
-    let mut md = String::from(
-        "| model | parameters | epochs | test MSE | test BCE | extra | seconds |\n|---|---:|---:|---:|---:|---|---:|\n",
-    );
-    let mut csv = String::from("model,parameters,epochs,test_mse,test_bce,extra,seconds\n");
-    for r in &rows {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {:.5} | {:.4} | {} | {:.0} |",
-            r.model, r.parameters, r.epochs, r.mse, r.bce, r.extra, r.seconds
-        );
-        let _ = writeln!(
-            csv,
-            "\"{}\",{},{},{:.6},{:.6},\"{}\",{:.1}",
-            r.model, r.parameters, r.epochs, r.mse, r.bce, r.extra, r.seconds
-        );
-    }
+    let mut md = table.to_markdown();
     let best_standard = standard_mse.min(standard_linear_mse);
     let targets = [
         (
@@ -192,7 +170,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("\n{md}");
     aekit::files::write_atomic(out.join("quality.md"), md.as_bytes())?;
-    aekit::files::write_atomic(out.join("quality.csv"), csv.as_bytes())?;
+    table.save(out.join("quality.csv"))?;
     println!("wrote {} and {}", out.join("quality.md").display(), out.join("quality.csv").display());
     Ok(())
 }

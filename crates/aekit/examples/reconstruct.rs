@@ -6,31 +6,28 @@
 use std::path::PathBuf;
 
 use aekit::prelude::*;
+use clap::Parser;
 
-fn main() {
-    if let Err(e) = run() {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+/// Loads a saved model and rebuilds one test image of each class.
+#[derive(Parser)]
+struct Args {
+    /// A model saved by `Autoencoder::save` (e.g. by the demo).
+    model: PathBuf,
+    /// The grid to write.
+    #[arg(long, default_value = "reconstructions.png")]
+    out: PathBuf,
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let usage = "usage: reconstruct MODEL.safetensors [--out grid.png]";
-    let model_path = PathBuf::from(args.next().ok_or(usage)?);
-    let out = match (args.next().as_deref(), args.next()) {
-        (None, _) => PathBuf::from("reconstructions.png"),
-        (Some("--out"), Some(path)) => PathBuf::from(path),
-        _ => return Err(usage.into()),
-    };
+fn main() -> anyhow::Result<()> {
+    let Args { model: model_path, out } = Args::parse();
 
     let device = aekit::device()?;
-    let model = aekit::models::load(&model_path, device)?;
+    let model = Autoencoder::load(&model_path, device)?;
     println!("loaded {} from {}", model.config().describe(), model_path.display());
     let data = FashionMnist::load()?;
-    println!("test loss (binary cross-entropy): {:.4}", evaluate(model.as_ref(), &data.test, ReconLoss::Bce)?);
+    println!("test loss (binary cross-entropy): {:.4}", evaluate(&model, &data.test, ReconLoss::Bce)?);
     let sample = data.test.one_per_class()?;
-    reconstruction_grid(&sample, &model.forward(&sample.images.to_device(device))?)?.save(&out)?;
+    reconstruction_grid(&sample, &model.forward(&sample.images)?)?.save(&out)?;
     println!("wrote {}", out.display());
     Ok(())
 }

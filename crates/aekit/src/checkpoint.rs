@@ -1,12 +1,13 @@
-//! Weights on disk: safetensors (no pickle, no code runs on load) with the model's config in
-//! the file's metadata, so a file says what it holds. Written atomically.
+//! Weights on disk: safetensors (no pickle, no code runs on load) with a config (JSON) in the
+//! file's metadata, so a file says what it holds. Written atomically. This layer knows tensors,
+//! parts and JSON, not model kinds: the models parse their config themselves.
 //!
 //! ```
 //! use aekit::prelude::*;
 //! let dir = std::env::temp_dir().join(format!("aekit-doc-ckpt-{}", std::process::id()));
-//! let model = DenseAutoencoder::new(&DenseConfig::standard(8), Device::Cpu)?;
+//! let model = Autoencoder::new(DenseConfig::standard(8), Device::Cpu)?;
 //! model.save(dir.join("model.safetensors"))?;
-//! let again = aekit::models::load(dir.join("model.safetensors"), Device::Cpu)?; // config from the file
+//! let again = Autoencoder::load(dir.join("model.safetensors"), Device::Cpu)?; // config from the file
 //! assert_eq!(again.config(), model.config());
 //! # std::fs::remove_dir_all(dir).unwrap();
 //! # Ok::<(), aekit::Error>(())
@@ -18,7 +19,6 @@ use std::path::Path;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use tch::{nn::VarStore, Device, Kind, Tensor};
 
-use crate::models::ModelConfig;
 use crate::{files, Error, Result};
 
 /// What a checkpoint file holds.
@@ -49,7 +49,7 @@ impl Part {
     /// How to load a file that holds this part.
     fn loader(self) -> &'static str {
         match self {
-            Part::Autoencoder => "the model kind's `load` (e.g. `DenseAutoencoder::load`)",
+            Part::Autoencoder => "`Autoencoder::load`",
             Part::Encoder => "`Encoder::load`",
             Part::Decoder => "`Decoder::load`",
             Part::Training => "`train::resume`",
@@ -61,8 +61,8 @@ const FORMAT: &str = "aekit.format";
 const PART: &str = "aekit.part";
 const CONFIG: &str = "aekit.config";
 
-/// Writes every variable of `vs`, with `part` and `config` in the metadata.
-pub(crate) fn save(path: &Path, part: Part, config: &ModelConfig, vs: &VarStore) -> Result<()> {
+/// Writes every variable of `vs`, with `part` and `config` (JSON) in the metadata.
+pub(crate) fn save(path: &Path, part: Part, config: &str, vs: &VarStore) -> Result<()> {
     let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
     vars.sort_by(|a, b| a.0.cmp(&b.0));
     write(path, part, config, &vars, HashMap::new())
@@ -72,7 +72,7 @@ pub(crate) fn save(path: &Path, part: Part, config: &ModelConfig, vs: &VarStore)
 pub(crate) fn write(
     path: &Path,
     part: Part,
-    config: &ModelConfig,
+    config: &str,
     tensors: &[(String, Tensor)],
     mut extra: HashMap<String, String>,
 ) -> Result<()> {
@@ -90,7 +90,7 @@ pub(crate) fn write(
         .collect::<Result<Vec<_>>>()?;
     extra.insert(FORMAT.into(), "1".into());
     extra.insert(PART.into(), part.name().into());
-    extra.insert(CONFIG.into(), serde_json::to_string(config).map_err(|e| fail(e.to_string()))?);
+    extra.insert(CONFIG.into(), config.to_string());
     let bytes = safetensors::tensor::serialize(views, &Some(extra)).map_err(|e| fail(e.to_string()))?;
     files::write_atomic(path, &bytes)
 }
@@ -98,7 +98,7 @@ pub(crate) fn write(
 /// A checkpoint read back: the file's bytes and what its metadata says.
 pub(crate) struct Checkpoint {
     bytes: Vec<u8>,
-    pub config: ModelConfig,
+    config: String,
     pub metadata: HashMap<String, String>,
 }
 
@@ -124,12 +124,22 @@ pub(crate) fn read(path: &Path, part: Part) -> Result<Checkpoint> {
         let how = holder.map(|p| format!(": load it with {}", p.loader())).unwrap_or_default();
         return Err(Error::checkpoint(path, format!("holds {found}, not {}{how}", part.name())));
     }
-    let json = metadata.get(CONFIG).ok_or_else(|| Error::checkpoint(path, "metadata lacks the model config"))?;
-    let config = serde_json::from_str(json).map_err(|e| Error::checkpoint(path, format!("bad model config ({e})")))?;
+    let config =
+        metadata.get(CONFIG).ok_or_else(|| Error::checkpoint(path, "metadata lacks the model config"))?.clone();
     Ok(Checkpoint { bytes, config, metadata })
 }
 
 impl Checkpoint {
+    /// The config stored in the file, parsed as `T`.
+    pub(crate) fn config<T: serde::de::DeserializeOwned>(&self, path: &Path) -> Result<T> {
+        serde_json::from_str(&self.config).map_err(|e| Error::checkpoint(path, format!("bad model config ({e})")))
+    }
+
+    /// True when some tensor's name starts with `prefix`.
+    pub(crate) fn has_prefix(&self, prefix: &str) -> bool {
+        SafeTensors::deserialize(&self.bytes).is_ok_and(|f| f.names().iter().any(|n| n.starts_with(prefix)))
+    }
+
     /// Copies the file's tensors into `vs`'s variables of the same names; every variable must
     /// be present with the same shape, and the file must hold nothing else.
     pub(crate) fn copy_into(&self, path: &Path, vs: &mut VarStore) -> Result<()> {

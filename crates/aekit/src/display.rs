@@ -1,87 +1,102 @@
-//! Inline display in Jupyter through evcxr: a value whose type has `evcxr_display` shows
-//! itself when it ends a cell. Binary payloads are base64.
+//! Inline display in Jupyter, at the bottom of the crate: a type that can be shown implements
+//! [`Show`] beside its own definition, and a cell that ends with such a value shows it (evcxr
+//! calls `evcxr_display`, which [`Show`] provides; the prelude brings it into scope). HTML is
+//! escaped here and nowhere else.
 //!
 //! ```
-//! let block = aekit::display::mime_block("text/html", "<b>hi</b>");
-//! assert_eq!(block, "EVCXR_BEGIN_CONTENT text/html\n<b>hi</b>\nEVCXR_END_CONTENT");
+//! use aekit::display::{escape, mime_block, Content, Show};
+//! struct Note(String);
+//! impl Show for Note {
+//!     fn content(&self) -> Content {
+//!         Content::Html(format!("<b>{}</b>", escape(&self.0)))
+//!     }
+//! }
+//! assert_eq!(Note("a < b".into()).content(), Content::Html("<b>a &lt; b</b>".into()));
+//! assert_eq!(mime_block("text/html", "<b>hi</b>"), "EVCXR_BEGIN_CONTENT text/html\n<b>hi</b>\nEVCXR_END_CONTENT");
 //! ```
 
 use base64::Engine;
 
-use crate::data::{FashionMnist, CLASS_NAMES};
-use crate::plot::{Html, Png, Svg};
-use crate::table::{html_escape, Table};
-use crate::train::History;
+/// What a value looks like in a notebook: one MIME type and its payload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// An HTML fragment (already escaped where it holds text).
+    Html(String),
+    /// An SVG document.
+    Svg(String),
+    /// PNG file bytes.
+    Png(Vec<u8>),
+    /// Plain text.
+    Text(String),
+}
+
+impl Content {
+    /// The MIME type.
+    pub fn mime(&self) -> &'static str {
+        match self {
+            Content::Html(_) => "text/html",
+            Content::Svg(_) => "image/svg+xml",
+            Content::Png(_) => "image/png",
+            Content::Text(_) => "text/plain",
+        }
+    }
+
+    /// The block evcxr reads from a cell's stdout (binary payloads in base64).
+    pub fn block(&self) -> String {
+        match self {
+            Content::Html(s) | Content::Svg(s) | Content::Text(s) => mime_block(self.mime(), s),
+            Content::Png(bytes) => mime_block(self.mime(), &base64::engine::general_purpose::STANDARD.encode(bytes)),
+        }
+    }
+}
+
+/// A value that shows itself inline in a notebook.
+pub trait Show {
+    /// What the value looks like.
+    fn content(&self) -> Content;
+
+    /// Prints the value as evcxr's inline output (evcxr calls this on a cell's final value).
+    fn evcxr_display(&self) {
+        println!("{}", self.content().block());
+    }
+}
 
 /// The block evcxr reads from a cell's stdout: `EVCXR_BEGIN_CONTENT <mime>`, payload, end marker.
 pub fn mime_block(mime: &str, payload: &str) -> String {
     format!("EVCXR_BEGIN_CONTENT {mime}\n{payload}\nEVCXR_END_CONTENT")
 }
 
-impl Png {
-    /// What [`Png::evcxr_display`] prints.
-    pub fn display_block(&self) -> String {
-        mime_block("image/png", &base64::engine::general_purpose::STANDARD.encode(&self.bytes))
+/// Text made safe to put inside HTML: `&`, `<`, `>` and quotes escaped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
     }
-
-    /// Shows the image inline in a notebook.
-    pub fn evcxr_display(&self) {
-        println!("{}", self.display_block());
-    }
+    out
 }
 
-impl Svg {
-    /// What [`Svg::evcxr_display`] prints.
-    pub fn display_block(&self) -> String {
-        mime_block("image/svg+xml", &self.text)
+/// An HTML `<table>` of text cells (escaped here), with numeric columns right-aligned.
+pub fn html_table(columns: &[String], rows: &[Vec<String>], right_aligned: &[bool]) -> String {
+    let mut html = String::from("<table><thead><tr>");
+    for c in columns {
+        html.push_str(&format!("<th>{}</th>", escape(c)));
     }
-
-    /// Shows the figure inline in a notebook.
-    pub fn evcxr_display(&self) {
-        println!("{}", self.display_block());
+    html.push_str("</tr></thead><tbody>");
+    for row in rows {
+        html.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let align = if right_aligned.get(i) == Some(&true) { " style=\"text-align:right\"" } else { "" };
+            html.push_str(&format!("<td{align}>{}</td>", escape(cell)));
+        }
+        html.push_str("</tr>");
     }
-}
-
-impl Html {
-    /// Shows the figures inline in a notebook.
-    pub fn evcxr_display(&self) {
-        println!("{}", mime_block("text/html", &self.text));
-    }
-}
-
-impl Table {
-    /// Shows the table inline in a notebook.
-    pub fn evcxr_display(&self) {
-        println!("{}", mime_block("text/html", &self.to_html()));
-    }
-}
-
-impl History {
-    /// An HTML table, one row per epoch (see [`History::to_table`]).
-    pub fn to_html(&self) -> String {
-        self.to_table().to_html()
-    }
-
-    /// Shows the table inline in a notebook.
-    pub fn evcxr_display(&self) {
-        println!("{}", mime_block("text/html", &self.to_html()));
-    }
-}
-
-impl FashionMnist {
-    /// Shows the splits and classes inline in a notebook.
-    pub fn evcxr_display(&self) {
-        let row = |name: &str, d: &crate::data::Dataset| {
-            format!("<tr><td>{name}</td><td>{}</td><td>{:?}</td></tr>", d.len(), d.images.size())
-        };
-        let html = format!(
-            "<p>Fashion-MNIST from <code>{}</code></p><table><thead><tr><th>split</th><th>images</th><th>shape</th></tr></thead><tbody>{}{}{}</tbody></table><p>classes: {}</p>",
-            html_escape(&self.dir.display().to_string()),
-            row("train", &self.train),
-            row("validation", &self.validation),
-            row("test", &self.test),
-            html_escape(&CLASS_NAMES.join(", "))
-        );
-        println!("{}", mime_block("text/html", &html));
-    }
+    html.push_str("</tbody></table>");
+    html
 }

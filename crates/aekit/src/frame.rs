@@ -4,10 +4,11 @@
 //!
 //! ```
 //! use aekit::frame::{self, ToDataFrame};
-//! let mut table = aekit::table::Table::new(["model", "test MSE"]);
-//! table.row(["standard", "0.0085"]).unwrap();
+//! use aekit::table::{Cell, Table};
+//! let mut table = Table::new(["model", "test MSE"]);
+//! table.row([Cell::from("standard"), Cell::float(0.008493, 4)]).unwrap();
 //! let df = table.to_dataframe().unwrap();
-//! assert_eq!(df.column("test MSE").unwrap().f64().unwrap().get(0), Some(0.0085));
+//! assert_eq!(df.column("test MSE").unwrap().f64().unwrap().get(0), Some(0.008493)); // not rounded
 //! assert_eq!(df.column("model").unwrap().str().unwrap().get(0), Some("standard"));
 //! let path = std::env::temp_dir().join(format!("aekit-doc-{}.parquet", std::process::id()));
 //! frame::save(&df, &path).unwrap();
@@ -21,8 +22,8 @@ use std::path::Path;
 pub use polars;
 use polars::prelude::*;
 
-use crate::display::mime_block;
-use crate::table::Table;
+use crate::display::{Content, Show};
+use crate::table::{Cell, Table};
 use crate::train::History;
 use crate::{files, Error, Result};
 
@@ -33,22 +34,22 @@ pub trait ToDataFrame {
 }
 
 impl ToDataFrame for Table {
-    /// Columns whose every cell is an integer become `i64`, other numeric columns `f64`; the
-    /// rest stay text.
+    /// Columns of whole numbers become `i64`, other numeric columns `f64` (in full, not as
+    /// shown), the rest text; empty cells are nulls.
     fn to_dataframe(&self) -> Result<DataFrame> {
         let columns = (0..self.columns.len())
             .map(|i| {
                 let name = PlSmallStr::from(self.columns[i].as_str());
-                let cells: Vec<&str> = self.rows.iter().map(|r| r[i].trim()).collect();
-                if cells.is_empty() {
-                    return Column::new(name, cells);
-                }
-                if let Ok(integers) = cells.iter().map(|c| c.parse::<i64>()).collect::<Result<Vec<i64>, _>>() {
-                    return Column::new(name, integers);
-                }
-                match cells.iter().map(|c| c.parse::<f64>()).collect::<Result<Vec<f64>, _>>() {
-                    Ok(numbers) => Column::new(name, numbers),
-                    Err(_) => Column::new(name, cells),
+                let cells: Vec<&Cell> = self.rows.iter().map(|r| &r[i]).collect();
+                if cells.iter().all(|c| matches!(c, Cell::Int(_) | Cell::Empty)) && !cells.is_empty() {
+                    let ints: Vec<Option<i64>> = cells.iter().map(|c| c.number().map(|v| v as i64)).collect();
+                    Column::new(name, ints)
+                } else if self.is_numeric(i) {
+                    Column::new(name, cells.iter().map(|c| c.number()).collect::<Vec<Option<f64>>>())
+                } else {
+                    let text: Vec<Option<String>> =
+                        cells.iter().map(|c| (**c != Cell::Empty).then(|| c.to_string())).collect();
+                    Column::new(name, text)
                 }
             })
             .collect();
@@ -75,7 +76,7 @@ impl ToDataFrame for History {
     }
 }
 
-/// The frame as a [`Table`] of text cells (floats to 4 significant decimals), e.g. for HTML.
+/// The frame as a [`Table`] (floats shown to 4 significant decimals), e.g. for HTML.
 pub fn to_table(df: &DataFrame) -> Table {
     let mut table = Table::new(df.get_column_names().iter().map(|n| n.as_str()));
     for i in 0..df.height() {
@@ -83,12 +84,14 @@ pub fn to_table(df: &DataFrame) -> Table {
             df.columns()
                 .iter()
                 .map(|c| match c.get(i) {
-                    Ok(AnyValue::Float64(v)) => format_float(v),
-                    Ok(AnyValue::Float32(v)) => format_float(v as f64),
-                    Ok(AnyValue::String(s)) => s.to_string(),
-                    Ok(AnyValue::Null) => String::new(),
-                    Ok(v) => v.to_string(),
-                    Err(_) => String::new(),
+                    Ok(AnyValue::Float64(v)) => float_cell(v),
+                    Ok(AnyValue::Float32(v)) => float_cell(v as f64),
+                    Ok(AnyValue::Int64(v)) => Cell::Int(v),
+                    Ok(AnyValue::Int32(v)) => Cell::Int(v as i64),
+                    Ok(AnyValue::UInt32(v)) => Cell::Int(v as i64),
+                    Ok(AnyValue::String(s)) => Cell::from(s),
+                    Ok(AnyValue::Null) | Err(_) => Cell::Empty,
+                    Ok(v) => Cell::Text(v.to_string()),
                 })
                 .collect(),
         );
@@ -96,11 +99,12 @@ pub fn to_table(df: &DataFrame) -> Table {
     table
 }
 
-fn format_float(v: f64) -> String {
+/// 4 significant decimals, in scientific notation when very small or large.
+fn float_cell(v: f64) -> Cell {
     if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) {
-        format!("{v:.4e}")
+        Cell::scientific(v, 4)
     } else {
-        format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_string()
+        Cell::float(v, 4)
     }
 }
 
@@ -140,19 +144,14 @@ pub(crate) fn polars_error(what: &str, e: PolarsError) -> Error {
     Error::input(what, format!("polars: {e}"))
 }
 
-/// Inline display of a [`DataFrame`] in a notebook: an HTML table (the first 50 rows).
-pub trait FrameDisplay {
-    /// Prints the frame as evcxr's inline HTML.
-    fn evcxr_display(&self);
-}
-
-impl FrameDisplay for DataFrame {
-    fn evcxr_display(&self) {
+/// A frame shows itself as an HTML table of its first 50 rows.
+impl Show for DataFrame {
+    fn content(&self) -> Content {
         let shown = to_table(&self.head(Some(50)));
         let more = match self.height() {
             h if h > 50 => format!("<p>first 50 of {h} rows, {} columns</p>", self.width()),
             h => format!("<p>{h} rows, {} columns</p>", self.width()),
         };
-        println!("{}", mime_block("text/html", &(shown.to_html() + &more)));
+        Content::Html(shown.to_html() + &more)
     }
 }

@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 
 use tch::Device;
 
+use crate::{Error, Result};
+
 extern "C" {
     fn dlopen(filename: *const c_char, flags: c_int) -> *mut c_void;
     fn dlerror() -> *mut c_char;
@@ -23,8 +25,8 @@ const RTLD_GLOBAL: c_int = 0x100;
 
 /// Loads libtorch's CUDA part once, when this machine has an NVIDIA driver (or `force`).
 /// `Err` says why CUDA is not there, for error messages.
-pub(crate) fn load(force: bool) -> Result<(), String> {
-    static LOADED: OnceLock<Result<(), String>> = OnceLock::new();
+pub(crate) fn load(force: bool) -> std::result::Result<(), String> {
+    static LOADED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     if !force && !has_nvidia_driver() {
         return Err("no NVIDIA driver on this machine (no /dev/nvidiactl)".into());
     }
@@ -35,7 +37,7 @@ fn has_nvidia_driver() -> bool {
     Path::new("/dev/nvidiactl").exists() || Path::new("/dev/nvidia0").exists()
 }
 
-fn load_libtorch_cuda() -> Result<(), String> {
+fn load_libtorch_cuda() -> std::result::Result<(), String> {
     let dir = libtorch_dir().ok_or("could not tell which libtorch this process runs on")?;
     let lib = dir.join("libtorch_cuda.so");
     if !lib.exists() {
@@ -137,4 +139,62 @@ pub(crate) fn keep_freed_memory() {
             mallopt(M_TRIM_THRESHOLD, 1 << 30);
         }
     }
+}
+
+/// The device to compute on: `$AEKIT_DEVICE` (`cpu`, `cuda`, `cuda:N`) when set, else the
+/// first CUDA GPU when there is one, else the CPU.
+pub fn device() -> Result<Device> {
+    match std::env::var("AEKIT_DEVICE") {
+        Ok(name) => parse_device(&name),
+        Err(_) => {
+            init();
+            Ok(Device::cuda_if_available())
+        }
+    }
+}
+
+/// Parses `cpu`, `cuda` or `cuda:N`, checking that such a GPU exists.
+pub fn parse_device(name: &str) -> Result<Device> {
+    let bad = || Error::config("device", format!("unknown device {name:?}; use cpu, cuda or cuda:N"));
+    let device = match name.trim().to_ascii_lowercase().as_str() {
+        "cpu" => Device::Cpu,
+        "cuda" => Device::Cuda(0),
+        other => Device::Cuda(other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).ok_or_else(bad)?),
+    };
+    if let Device::Cuda(i) = device {
+        init();
+        if let Err(why) = load(true) {
+            return Err(Error::config(
+                "device",
+                format!("{name:?} asked for, but CUDA is not available: {why}; use cpu"),
+            ));
+        }
+        let count = tch::Cuda::device_count();
+        if i as i64 >= count {
+            return Err(Error::config(
+                "device",
+                format!("{name:?} asked for, but this machine has {count} CUDA device(s); use cpu"),
+            ));
+        }
+    }
+    Ok(device)
+}
+
+/// Readies libtorch once: malloc tuned for tensors, and CUDA loaded when this machine has a
+/// GPU and `$AEKIT_DEVICE` is not `cpu` (before libtorch first looks for CUDA, which seeding
+/// and device queries do). Cheap after the first call: seeding calls it every epoch.
+pub(crate) fn init() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        keep_freed_memory();
+        if !std::env::var("AEKIT_DEVICE").is_ok_and(|d| d.trim().eq_ignore_ascii_case("cpu")) {
+            let _ = load(false);
+        }
+    });
+}
+
+/// Seeds libtorch's generator, so model initialisation repeats.
+pub fn manual_seed(seed: u64) {
+    init();
+    tch::manual_seed(seed as i64);
 }

@@ -25,7 +25,7 @@ impl Clone for Dataset {
 impl Dataset {
     /// Pairs images with labels; checks shapes and kinds.
     pub fn new(images: Tensor, labels: Tensor) -> Result<Self> {
-        crate::check::images("Dataset images", &images, None)?;
+        crate::check::images("Dataset images", &images)?;
         if labels.kind() != Kind::Int64 || labels.dim() != 1 {
             return Err(Error::input(
                 "Dataset labels",
@@ -54,15 +54,6 @@ impl Dataset {
     /// The first `n` images (all of them when `n` is larger); shares storage.
     pub fn take(&self, n: usize) -> Dataset {
         self.range(0, n.min(self.len()))
-    }
-
-    /// The first `n` images in [`crate::quick_mode`] (notebook tests), all of them otherwise.
-    pub fn quick_take(&self, n: usize) -> Dataset {
-        if crate::quick_mode() {
-            self.take(n)
-        } else {
-            self.clone()
-        }
     }
 
     /// Images `start..end` (clamped to the set's length); shares storage.
@@ -119,6 +110,15 @@ impl Dataset {
     pub fn batches(&self, batch_size: usize, shuffle: Option<u64>, device: Device) -> Result<Batches> {
         Batches::new(self, batch_size, shuffle, device)
     }
+
+    /// `f` applied to the images of each batch of [`Dataset::MAP_BATCH`], in order, on
+    /// `device`: the one loop of every measure that goes over a whole data set.
+    pub fn map_batches<T>(&self, device: Device, mut f: impl FnMut(&Tensor) -> Result<T>) -> Result<Vec<T>> {
+        self.batches(Self::MAP_BATCH, None, device)?.map(|batch| f(&batch.images)).collect()
+    }
+
+    /// Images per batch of [`Dataset::map_batches`]: large, as nothing is trained.
+    pub const MAP_BATCH: usize = 1024;
 
     /// The same data on another device.
     pub fn to_device(&self, device: Device) -> Dataset {

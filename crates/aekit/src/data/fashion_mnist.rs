@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use tch::{Device, Kind, Tensor};
 
 use super::{idx, Dataset};
+use crate::display::{escape, html_table, Content, Show};
 use crate::{Error, Result};
 
 /// The ten Fashion-MNIST classes, indexed by label.
@@ -108,7 +109,7 @@ impl FashionMnist {
         let mut looked = String::new();
         for dir in dirs {
             let missing: Vec<&str> =
-                FILES.iter().filter(|f| find_file(&dir, f.name).is_none()).map(|f| f.name).collect();
+                FILES.iter().filter(|f| find_file(dir, f.name).is_none()).map(|f| f.name).collect();
             if missing.is_empty() {
                 return Ok(dir.clone());
             }
@@ -161,6 +162,22 @@ impl FashionMnist {
             test,
             dir: dir.to_path_buf(),
         })
+    }
+}
+
+impl Show for FashionMnist {
+    /// The splits and classes.
+    fn content(&self) -> Content {
+        let row =
+            |name: &str, d: &Dataset| vec![name.to_string(), d.len().to_string(), format!("{:?}", d.images.size())];
+        let rows = [row("train", &self.train), row("validation", &self.validation), row("test", &self.test)];
+        let columns = ["split", "images", "shape"].map(String::from);
+        Content::Html(format!(
+            "<p>Fashion-MNIST from <code>{}</code></p>{}<p>classes: {}</p>",
+            escape(&self.dir.display().to_string()),
+            html_table(&columns, &rows, &[false, true, false]),
+            escape(&CLASS_NAMES.join(", "))
+        ))
     }
 }
 

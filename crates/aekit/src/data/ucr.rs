@@ -19,7 +19,9 @@ use polars::prelude::*;
 use tch::{Kind, Tensor};
 
 use super::Dataset;
+use crate::display::{escape, Content, Show};
 use crate::frame::polars_error;
+use crate::table::{Cell, Table};
 use crate::{Error, Result};
 
 /// The problems `make data` fetches.
@@ -86,10 +88,12 @@ impl TimeSeries {
         classes.dedup();
         Ok(classes)
     }
+}
 
-    /// Shows the problem inline: series per split and class, and the series length.
-    pub fn evcxr_display(&self) {
-        let mut table = crate::table::Table::new(["split", "series", "classes (count)", "length"]);
+impl Show for TimeSeries {
+    /// The problem: series per split and class, and the series length.
+    fn content(&self) -> Content {
+        let mut table = Table::new(["split", "series", "classes (count)", "length"]);
         for (split, df) in [("train", &self.train), ("test", &self.test)] {
             let counts = labels(df).map(|l| {
                 let mut c: Vec<(String, usize)> = Vec::new();
@@ -103,13 +107,13 @@ impl TimeSeries {
                 c.iter().map(|(n, k)| format!("{n} ({k})")).collect::<Vec<_>>().join(", ")
             });
             let _ = table.row([
-                split.into(),
-                df.height().to_string(),
-                counts.unwrap_or_default(),
-                self.length().to_string(),
+                Cell::from(split),
+                Cell::from(df.height()),
+                Cell::from(counts.unwrap_or_default()),
+                Cell::from(self.length()),
             ]);
         }
-        println!("{}", crate::display::mime_block("text/html", &format!("<b>{}</b>{}", self.name, table.to_html())));
+        Content::Html(format!("<b>{}</b>{}", escape(&self.name), table.to_html()))
     }
 }
 
@@ -218,7 +222,7 @@ pub fn to_images(series: &Tensor, (lo, hi): (f64, f64)) -> Result<Tensor> {
             format!("expected series [N, T] with T ≥ 2, got {:?}", series.size()),
         ));
     }
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return Err(Error::config("ucr::to_images range", format!("({lo}, {hi}): hi must exceed lo")));
     }
     let resampled = series.to_kind(Kind::Float).unsqueeze(1).f_upsample_linear1d([MODEL_LENGTH], true, None::<f64>)?;

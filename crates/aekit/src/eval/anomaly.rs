@@ -4,6 +4,8 @@
 use tch::{Kind, Tensor};
 
 use super::classify::nearest;
+use crate::data::Dataset;
+use crate::models::{Autoencoder, ReconLoss};
 use crate::{Error, Result};
 
 fn scores_and_flags(scores: &Tensor, anomalous: &Tensor) -> Result<(Vec<f64>, Vec<bool>)> {
@@ -147,16 +149,16 @@ impl Threshold {
 /// use aekit::eval::{auroc, AnomalyDetector};
 /// let data = FashionMnist::load()?;
 /// let (normal, held_out) = (data.train.of_class(7)?, data.validation.of_class(7)?);
-/// let mut model = ConvAutoencoder::new(&ConvConfig::default(), aekit::device()?)?;
+/// let mut model = Autoencoder::new(ConvConfig::default(), aekit::device()?)?;
 /// train(&mut model, &normal, &held_out, &TrainConfig::default())?;
 /// let detector = AnomalyDetector::fit(model, &normal, &held_out)?;
 /// let scores = detector.scores(&data.test)?;
 /// println!("AUROC {:.3}", auroc(&scores.combined, &data.test.labels.ne(7))?);
 /// # Ok(()) }
 /// ```
-pub struct AnomalyDetector<M> {
+pub struct AnomalyDetector {
     /// The autoencoder trained on normal images.
-    pub model: M,
+    pub model: Autoencoder,
     /// Codes of the normal training images.
     reference: Tensor,
     k: usize,
@@ -176,13 +178,13 @@ pub struct AnomalyScores {
     pub combined: Tensor,
 }
 
-impl<M: crate::models::Autoencoder> AnomalyDetector<M> {
+impl AnomalyDetector {
     /// Neighbours averaged over by the density score.
     pub const K: usize = 5;
 
     /// Wraps a model trained on `normal`; `held_out` (normal images it was not trained on)
     /// calibrates the scales of the scores.
-    pub fn fit(model: M, normal: &crate::data::Dataset, held_out: &crate::data::Dataset) -> Result<Self> {
+    pub fn fit(model: Autoencoder, normal: &Dataset, held_out: &Dataset) -> Result<Self> {
         if held_out.len() < 2 {
             return Err(Error::input("AnomalyDetector::fit", "needs at least 2 held-out normal images"));
         }
@@ -200,14 +202,14 @@ impl<M: crate::models::Autoencoder> AnomalyDetector<M> {
         Ok(detector)
     }
 
-    fn raw(&self, data: &crate::data::Dataset) -> Result<(Tensor, Tensor)> {
-        let reconstruction = super::image_errors(&self.model, data, crate::models::ReconLoss::Mse)?;
+    fn raw(&self, data: &Dataset) -> Result<(Tensor, Tensor)> {
+        let reconstruction = super::image_errors(&self.model, data, ReconLoss::Mse)?;
         let density = knn_distance(&self.reference, &super::encode_all(&self.model, data)?, self.k)?;
         Ok((reconstruction, density))
     }
 
     /// The three scores of every image in `data`.
-    pub fn scores(&self, data: &crate::data::Dataset) -> Result<AnomalyScores> {
+    pub fn scores(&self, data: &Dataset) -> Result<AnomalyScores> {
         let (reconstruction, density) = self.raw(data)?;
         let z = |t: &Tensor, (mean, std): (f64, f64)| (t - mean) / std;
         let combined = z(&reconstruction, self.reconstruction_scale) + z(&density, self.density_scale);

@@ -21,7 +21,7 @@ pub struct Jpeg {
 /// Encodes each image of `images` (`[N, 1, H, W]` in [0, 1]) as a grayscale baseline JPEG of
 /// `quality` (1–100) and decodes it again.
 pub fn jpeg(images: &Tensor, quality: u8) -> Result<Jpeg> {
-    check::images("jpeg: images", images, None)?;
+    check::images("jpeg: images", images)?;
     check::unit_range("jpeg: images", images)?;
     if !(1..=100).contains(&quality) {
         return Err(Error::input("jpeg", format!("quality {quality} must be 1–100 (75 is common)")));

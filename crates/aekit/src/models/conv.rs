@@ -3,7 +3,7 @@
 //! ```
 //! use aekit::prelude::*;
 //! let config = ConvConfig { channels: vec![16, 32], latent: Some(10), ..Default::default() };
-//! let model = ConvAutoencoder::new(&config, Device::Cpu)?;
+//! let model = Autoencoder::new(config, Device::Cpu)?;
 //! assert_eq!(model.encode(&Tensor::rand([2, 1, 28, 28], (Kind::Float, Device::Cpu)))?.size(), [2, 10]);
 //! # Ok::<(), aekit::Error>(())
 //! ```
@@ -11,11 +11,12 @@
 use serde::{Deserialize, Serialize};
 use tch::nn;
 
+use super::architecture::Architecture;
 use super::layers::{conv2d, conv_transpose2d, linear};
-use super::{Activation, Architecture, Layers, Model};
+use super::{Activation, Layers};
 use crate::{Error, Result};
 
-/// Config of [`ConvAutoencoder`]. The default: 1 → 32 → 64 channels (28 → 14 → 7 pixels) with
+/// Config of a convolutional autoencoder. The default: 1 → 32 → 64 channels (28 → 14 → 7 pixels) with
 /// 3×3 kernels of stride 2, then a dense code of 64.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -57,8 +58,7 @@ impl ConvConfig {
     }
 }
 
-/// # Shapes (default config)
-/// `[N, 1, 28, 28]` → conv1 `[N, 32, 14, 14]` → conv2 `[N, 64, 7, 7]` → flatten `[N, 3136]` → code `[N, 64]`
+// Shapes (default config): `[N, 1, 28, 28]` → conv1 `[N, 32, 14, 14]` → conv2 `[N, 64, 7, 7]` → flatten `[N, 3136]` → code `[N, 64]`
 pub(super) fn conv_encoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     let act = c.activation;
     let mut layers = Layers::new();
@@ -73,8 +73,7 @@ pub(super) fn conv_encoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     layers.op("flatten", |x, _| x.flatten(1, -1))
 }
 
-/// # Shapes (default config)
-/// `[N, 3136]` → `[N, 64, 7, 7]` → deconv2 `[N, 32, 14, 14]` → deconv1 `[N, 32, 28, 28]` → out `[N, 1, 28, 28]`
+// Shapes (default config): `[N, 3136]` → `[N, 64, 7, 7]` → deconv2 `[N, 32, 14, 14]` → deconv1 `[N, 32, 28, 28]` → out `[N, 1, 28, 28]`
 pub(super) fn conv_decoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     let act = c.activation;
     let (channels, side) = c.feature_map();
@@ -92,9 +91,6 @@ pub(super) fn conv_decoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     }
     layers.layer("out", conv2d(p / "out", c.channels[0] as i64, 1, k, 1, pad))
 }
-
-/// A convolutional autoencoder for `[N, 1, 28, 28]` images.
-pub type ConvAutoencoder = Model<ConvConfig>;
 
 impl Architecture for ConvConfig {
     fn validate(&self) -> Result<()> {

@@ -11,11 +11,12 @@
 use serde::{Deserialize, Serialize};
 use tch::nn;
 
+use super::architecture::Architecture;
 use super::layers::linear;
-use super::{Activation, Architecture, Layers, Model, IMAGE_PIXELS};
+use super::{Activation, Layers, IMAGE_PIXELS};
 use crate::{Error, Result};
 
-/// Config of [`DenseAutoencoder`]. The default is the tutorial's: 784 → 64 (ReLU) → 784.
+/// Config of a dense autoencoder (standard or deep). The default is the tutorial's: 784 → 64 (ReLU) → 784.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DenseConfig {
@@ -108,8 +109,7 @@ pub(super) fn dense_layer(
     }
 }
 
-/// # Shapes
-/// `[N, 1, 28, 28]` → flatten `[N, 784]` → hidden layers → `[N, latent]`
+// Shapes: `[N, 1, 28, 28]` → flatten `[N, 784]` → hidden layers → `[N, latent]`
 fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     let mut layers = Layers::new().op("flatten", |x, _| x.flatten(1, -1));
     let mut width = IMAGE_PIXELS as usize;
@@ -120,8 +120,7 @@ fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     dense_layer(layers, p, "code", width, c.latent, Some(c.code_activation), 0.0)
 }
 
-/// # Shapes
-/// `[N, latent]` → mirrored hidden layers → `[N, 784]` logits → `[N, 1, 28, 28]`
+// Shapes: `[N, latent]` → mirrored hidden layers → `[N, 784]` logits → `[N, 1, 28, 28]`
 fn decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     let mut layers = Layers::new();
     let mut width = c.latent;
@@ -131,10 +130,6 @@ fn decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     }
     dense_layer(layers, p, "out", width, IMAGE_PIXELS as usize, None, 0.0).op("reshape", |x, _| x.view([-1, 1, 28, 28]))
 }
-
-/// A dense autoencoder: the tutorial's standard one by default (784 → 64 (ReLU) → 784
-/// (sigmoid)), deep with [`DenseConfig::deep`].
-pub type DenseAutoencoder = Model<DenseConfig>;
 
 impl Architecture for DenseConfig {
     fn validate(&self) -> Result<()> {

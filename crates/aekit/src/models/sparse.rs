@@ -5,18 +5,19 @@
 //! ```
 //! use aekit::prelude::*;
 //! let config = SparseConfig::kl(64, 1e-2, 0.05); // KL pull of each unit's mean activation towards 0.05
-//! let model = SparseAutoencoder::new(&config, Device::Cpu)?;
+//! let model = Autoencoder::new(config, Device::Cpu)?;
 //! assert_eq!(model.encode(&Tensor::rand([3, 1, 28, 28], (Kind::Float, Device::Cpu)))?.size(), [3, 64]);
 //! # Ok::<(), aekit::Error>(())
 //! ```
 
 use serde::{Deserialize, Serialize};
-use tch::{nn, nn::ModuleT, Kind, Tensor};
+use tch::{nn, Kind, Tensor};
 
-use super::{Activation, Architecture, DenseConfig, Layers, Losses, Model, ReconLoss};
+use super::architecture::{Architecture, Decode};
+use super::{Activation, DenseConfig, Layers, Losses, ReconLoss};
 use crate::{Error, Result};
 
-/// Config of [`SparseAutoencoder`].
+/// Config of a sparse autoencoder: a dense one trained with sparsity penalties on its code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SparseConfig {
@@ -43,9 +44,6 @@ impl SparseConfig {
         SparseConfig { dense, l1: 0.0, kl, target }
     }
 }
-
-/// A dense autoencoder trained with sparsity penalties on its code.
-pub type SparseAutoencoder = Model<SparseConfig>;
 
 impl Architecture for SparseConfig {
     fn validate(&self) -> Result<()> {
@@ -86,17 +84,8 @@ impl Architecture for SparseConfig {
         self.dense.decoder(p)
     }
 
-    fn losses(
-        &self,
-        encoder: &Layers,
-        decoder: &Layers,
-        input: &Tensor,
-        target: &Tensor,
-        loss: ReconLoss,
-        train: bool,
-    ) -> Losses {
-        let code = encoder.forward_t(input, train);
-        let recon = loss.compute(&decoder.forward_t(&code, train), target);
+    fn losses(&self, code: Tensor, decode: Decode, target: &Tensor, loss: ReconLoss) -> Losses {
+        let recon = loss.compute(&decode(&code), target);
         let l1 = code.abs().sum_dim_intlist(1, false, Kind::Float).mean(Kind::Float);
         let rho = self.target;
         let rho_hat = code.mean_dim(0, false, Kind::Float).clamp(1e-6, 1.0 - 1e-6);

@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use aekit::prelude::*;
-//! let vae = Vae::new(&VaeConfig { latent: 2, hidden: vec![64], ..Default::default() }, Device::Cpu)?;
+//! let vae = Autoencoder::new(VaeConfig { latent: 2, hidden: vec![64], ..Default::default() }, Device::Cpu)?;
 //! assert_eq!(vae.sample(5)?.size(), [5, 1, 28, 28]); // from the prior N(0, I)
 //! let (a, b) = (Tensor::zeros([1, 1, 28, 28], (Kind::Float, Device::Cpu)), Tensor::ones([1, 1, 28, 28], (Kind::Float, Device::Cpu)));
 //! assert_eq!(vae.interpolate(&a, &b, 7)?.size(), [7, 1, 28, 28]);
@@ -14,14 +14,14 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, Kind, Tensor};
 
+use super::architecture::{Architecture, Decode};
 use super::conv::conv_encoder;
 use super::dense::dense_layer;
-use super::{
-    Activation, Architecture, Autoencoder, ConvConfig, DenseConfig, Layers, Losses, Model, ReconLoss, IMAGE_PIXELS,
-};
+use super::{Activation, Autoencoder, ConvConfig, DenseConfig, Layers, Losses, ModelConfig, ReconLoss, IMAGE_PIXELS};
 use crate::{check, Error, Result};
 
-/// Config of [`Vae`]. The default is the classic dense VAE 784-400-20 (as in PyTorch's example).
+/// Config of a variational autoencoder ([`Autoencoder::sample`] draws new images,
+/// [`Autoencoder::interpolate`] walks between two, [`Autoencoder::manifold`] maps a 2-D code space). The default is the classic dense VAE 784-400-20 (as in PyTorch's example).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VaeConfig {
@@ -51,10 +51,6 @@ impl VaeConfig {
         self.conv.clone().map(|c| ConvConfig { latent: None, ..c })
     }
 }
-
-/// A variational autoencoder: [`Vae::sample`] draws new images, [`Vae::interpolate`] walks
-/// between two, [`Vae::manifold`] maps a 2-D code space.
-pub type Vae = Model<VaeConfig>;
 
 impl Architecture for VaeConfig {
     fn validate(&self) -> Result<()> {
@@ -119,32 +115,24 @@ impl Architecture for VaeConfig {
     }
 
     /// Negative ELBO per image: reconstruction summed over pixels, plus β · KL.
-    fn losses(
-        &self,
-        encoder: &Layers,
-        decoder: &Layers,
-        input: &Tensor,
-        target: &Tensor,
-        loss: ReconLoss,
-        train: bool,
-    ) -> Losses {
-        use tch::nn::ModuleT;
-        let encoded = encoder.forward_t(input, train);
+    fn losses(&self, encoded: Tensor, decode: Decode, target: &Tensor, loss: ReconLoss) -> Losses {
         let l = self.latent as i64;
         let (mean, log_var) = (encoded.narrow(1, 0, l), encoded.narrow(1, l, l));
         let code = &mean + (&log_var * 0.5).exp() * mean.randn_like();
-        let n = input.size()[0] as f64;
-        let recon = loss.compute_sum(&decoder.forward_t(&code, train), target) / n;
+        let n = target.size()[0] as f64;
+        let recon = loss.compute_sum(&decode(&code), target) / n;
         let kl = (log_var.exp() + mean.square() - &log_var - 1.0).sum(Kind::Float) * (0.5 / n);
         Losses { total: &recon + &kl * self.beta, terms: vec![("reconstruction", recon), ("kl", kl)] }
     }
 }
 
-impl Vae {
+/// The generative side, for variational autoencoders (other kinds answer with an error).
+impl Autoencoder {
     /// `n` new images decoded from codes drawn from the prior N(0, I) (libtorch's generator).
     pub fn sample(&self, n: usize) -> Result<Tensor> {
+        self.variational("Autoencoder::sample")?;
         if n == 0 {
-            return Err(Error::input("Vae::sample", "asked for 0 images"));
+            return Err(Error::input("Autoencoder::sample", "asked for 0 images"));
         }
         let codes = Tensor::randn([n as i64, self.latent()], (Kind::Float, self.device()));
         self.decode(&codes)
@@ -153,12 +141,16 @@ impl Vae {
     /// `steps` images along the straight line between the codes of images `a` and `b`
     /// (each `[1, 1, 28, 28]`), ends included.
     pub fn interpolate(&self, a: &Tensor, b: &Tensor, steps: usize) -> Result<Tensor> {
+        self.variational("Autoencoder::interpolate")?;
         if steps < 2 {
-            return Err(Error::input("Vae::interpolate", format!("steps = {steps}: need at least 2 (both ends)")));
+            return Err(Error::input(
+                "Autoencoder::interpolate",
+                format!("steps = {steps}: need at least 2 (both ends)"),
+            ));
         }
         let (za, zb) = (self.encode(a)?, self.encode(b)?);
         if za.size()[0] != 1 || zb.size()[0] != 1 {
-            return Err(Error::input("Vae::interpolate", "give one image for each end ([1, 1, 28, 28])"));
+            return Err(Error::input("Autoencoder::interpolate", "give one image for each end ([1, 1, 28, 28])"));
         }
         let t = Tensor::linspace(0.0, 1.0, steps as i64, (Kind::Float, self.device())).unsqueeze(1);
         self.decode(&(&za * (1.0 - &t) + &zb * &t))
@@ -167,19 +159,30 @@ impl Vae {
     /// For a 2-D code: images decoded on a `side × side` grid of codes spread by the prior's
     /// quantiles (5 % to 95 %), row by row; the first coordinate runs along rows.
     pub fn manifold(&self, side: usize) -> Result<Tensor> {
+        self.variational("Autoencoder::manifold")?;
         if self.latent() != 2 {
             return Err(Error::input(
-                "Vae::manifold",
+                "Autoencoder::manifold",
                 format!("needs a 2-D code, this model's is {}-D", self.latent()),
             ));
         }
         if side < 2 {
-            return Err(Error::input("Vae::manifold", "side must be at least 2"));
+            return Err(Error::input("Autoencoder::manifold", "side must be at least 2"));
         }
         let q = Tensor::linspace(0.05, 0.95, side as i64, (Kind::Float, self.device()));
         let z = (q * 2.0 - 1.0).erfinv() * std::f64::consts::SQRT_2;
         let grid = Tensor::stack(&[z.repeat_interleave_self_int(side as i64, 0, None), z.repeat([side as i64])], 1);
-        check::codes("Vae::manifold", &grid, 2, self.device())?;
+        check::codes("Autoencoder::manifold", &grid, 2)?;
         self.decode(&grid)
+    }
+
+    fn variational(&self, what: &str) -> Result<()> {
+        match self.config() {
+            ModelConfig::Vae(_) => Ok(()),
+            other => Err(Error::input(
+                what,
+                format!("needs a variational autoencoder (VaeConfig), this is a {}", other.describe()),
+            )),
+        }
     }
 }

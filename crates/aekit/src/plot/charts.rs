@@ -5,6 +5,7 @@ use tch::{Kind, Tensor};
 
 use super::{draw_error, register_font, Svg, FONT};
 use crate::data::CLASS_NAMES;
+use crate::display::{Content, Show};
 use crate::{files, Error, Result};
 
 /// Matplotlib's "tab10" colours: class `i` is drawn in `PALETTE[i]`.
@@ -32,6 +33,12 @@ impl Html {
     /// Writes the HTML page (atomically).
     pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
         files::write_atomic(path, self.text.as_bytes())
+    }
+}
+
+impl Show for Html {
+    fn content(&self) -> Content {
+        Content::Html(self.text.clone())
     }
 }
 

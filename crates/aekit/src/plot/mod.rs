@@ -1,5 +1,5 @@
 //! Figures: image grids (PNG), loss curves, scatter plots, histograms and line charts (SVG).
-//! Each shows itself inline in a notebook (see [`crate::display`]) and saves to a file.
+//! Each shows itself inline in a notebook ([`Show`](crate::display::Show)) and saves to a file.
 //!
 //! ```
 //! use aekit::plot::{line_chart, ImageGrid};
@@ -24,6 +24,7 @@ use plotters::prelude::*;
 use tch::{Device, Kind, Tensor};
 
 use crate::data::Dataset;
+use crate::display::{Content, Show};
 use crate::train::History;
 use crate::{check, files, Error, Result};
 
@@ -56,6 +57,18 @@ impl Svg {
     /// Writes the SVG (atomically), creating parent folders.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         files::write_atomic(path, self.text.as_bytes())
+    }
+}
+
+impl Show for Png {
+    fn content(&self) -> Content {
+        Content::Png(self.bytes.clone())
+    }
+}
+
+impl Show for Svg {
+    fn content(&self) -> Content {
+        Content::Svg(self.text.clone())
     }
 }
 
@@ -122,7 +135,7 @@ impl ImageGrid {
 
     /// Adds a row: images `[N, 1, 28, 28]` with values in [0, 1], on any device.
     pub fn row(mut self, title: &str, images: &Tensor) -> Result<Self> {
-        check::images(&format!("ImageGrid row {title:?}"), images, None)?;
+        check::images(&format!("ImageGrid row {title:?}"), images)?;
         let pixels = images
             .f_to_device(Device::Cpu)?
             .f_clamp(0.0, 1.0)?
@@ -136,7 +149,7 @@ impl ImageGrid {
 
     /// Lays `images` out `columns` to a row, without titles (e.g. samples, a manifold).
     pub fn tiles(images: &Tensor, columns: usize) -> Result<Self> {
-        check::images("ImageGrid::tiles", images, None)?;
+        check::images("ImageGrid::tiles", images)?;
         if columns == 0 {
             return Err(Error::input("ImageGrid::tiles", "columns must be at least 1"));
         }

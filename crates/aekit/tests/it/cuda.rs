@@ -55,12 +55,12 @@ fn every_kind_trains_on_cuda_and_learns() {
     let (train_set, val) = (data.train.take(4096), data.validation.take(1024));
     for config in kinds() {
         manual_seed(1);
-        let mut model = config.build(device).unwrap();
-        let history = train(model.as_mut(), &train_set, &val, &quick(device)).unwrap();
+        let mut model = Autoencoder::new(config.clone(), device).unwrap();
+        let history = train(&mut model, &train_set, &val, &quick(device)).unwrap();
         let (first, last) = (&history.epochs[0], &history.epochs[1]);
         assert!(last.val_loss.is_finite() && last.val_loss < first.val_loss, "{}: {history}", config.describe());
         assert_eq!(model.device(), device);
-        let test = evaluate(model.as_ref(), &data.test.take(1024), ReconLoss::Bce).unwrap();
+        let test = evaluate(&model, &data.test.take(1024), ReconLoss::Bce).unwrap();
         assert!(test.is_finite());
     }
 }
@@ -72,11 +72,11 @@ fn denoising_and_evaluation_on_cuda() {
     let device = gpu();
     let data = real();
     manual_seed(2);
-    let mut model = ConvAutoencoder::new(&ConvConfig::default(), device).unwrap();
+    let mut model = Autoencoder::new(ConvConfig::default(), device).unwrap();
     let noise = Corruption::Gaussian { sigma: 0.2 };
     let test = data.test.take(2000);
     let before = evaluate_denoising(&model, &test, ReconLoss::Mse, &noise, 0).unwrap();
-    let config = TrainConfig { corruption: Some(noise.clone()), ..quick(device) };
+    let config = TrainConfig { corruption: Some(noise), ..quick(device) };
     train(&mut model, &data.train.take(4096), &data.validation.take(1024), &config).unwrap();
     let after = evaluate_denoising(&model, &test, ReconLoss::Mse, &noise, 0).unwrap();
     assert!(after < before, "denoising MSE {before} before training, {after} after");
@@ -109,7 +109,7 @@ fn generation_probes_and_anomaly_scores_on_cuda() {
     let device = gpu();
     let data = real();
     manual_seed(6);
-    let mut vae = Vae::new(&VaeConfig { latent: 2, ..Default::default() }, device).unwrap();
+    let mut vae = Autoencoder::new(VaeConfig { latent: 2, ..Default::default() }, device).unwrap();
     train(&mut vae, &data.train.take(4096), &data.validation.take(512), &quick(device)).unwrap();
     assert_eq!(vae.sample(8).unwrap().size(), [8, 1, 28, 28]);
     let pair = data.test.take(2).images.to_device(device);
@@ -142,17 +142,17 @@ fn checkpoints_move_between_gpu_and_cpu() {
     let images = real().test.take(64).images;
     for config in kinds() {
         manual_seed(3);
-        let on_gpu = config.build(device).unwrap();
+        let on_gpu = Autoencoder::new(config.clone(), device).unwrap();
         let path = dir.path().join("gpu.safetensors");
         on_gpu.save(&path).unwrap();
-        let on_cpu = aekit::models::load(&path, Device::Cpu).unwrap();
+        let on_cpu = Autoencoder::load(&path, Device::Cpu).unwrap();
         let (a, b) = (on_gpu.forward(&images.to_device(device)).unwrap(), on_cpu.forward(&images).unwrap());
         let gap = (a.to_device(Device::Cpu) - b).abs().max().double_value(&[]);
         assert!(gap < 1e-4, "{}: GPU and CPU outputs differ by {gap}", config.describe());
 
         let path = dir.path().join("cpu.safetensors");
         on_cpu.save(&path).unwrap();
-        let back = aekit::models::load(&path, device).unwrap();
+        let back = Autoencoder::load(&path, device).unwrap();
         assert_eq!(back.device(), device);
         let gap = (back.forward(&images.to_device(device)).unwrap() - a).abs().max().double_value(&[]);
         assert!(gap < 1e-6, "{}: CPU → GPU round trip changed outputs by {gap}", config.describe());
@@ -169,9 +169,9 @@ fn training_resumes_on_cuda_from_a_checkpoint() {
     let (train_set, val) = (data.train.take(4096), data.validation.take(1024));
     let config = |epochs| TrainConfig { epochs, checkpoints: Some(Checkpoints::new(dir.path())), ..quick(device) };
     manual_seed(4);
-    let mut model = DenseAutoencoder::new(&DenseConfig::standard(32), device).unwrap();
+    let mut model = Autoencoder::new(DenseConfig::standard(32), device).unwrap();
     train(&mut model, &train_set, &val, &config(1)).unwrap();
-    let mut model = DenseAutoencoder::new(&DenseConfig::standard(32), device).unwrap();
+    let mut model = Autoencoder::new(DenseConfig::standard(32), device).unwrap();
     let history = resume(&mut model, &train_set, &val, &config(3)).unwrap();
     assert_eq!(history.epochs.len(), 3);
     assert!(history.epochs[2].val_loss < history.epochs[0].val_loss, "{history}");
@@ -187,7 +187,7 @@ fn bf16_autocast_trains_close_to_f32() {
     let mut losses = Vec::new();
     for bf16 in [false, true] {
         manual_seed(5);
-        let mut model = ConvAutoencoder::new(&ConvConfig::default(), device).unwrap();
+        let mut model = Autoencoder::new(ConvConfig::default(), device).unwrap();
         let config = TrainConfig { bf16_autocast: bf16, ..quick(device) };
         let history = train(&mut model, &train_set, &val, &config).unwrap();
         losses.push(history.last().unwrap().val_loss);

@@ -1,3 +1,4 @@
+use aekit::display::Content;
 use aekit::plot::{loss_curve, reconstruction_grid, ImageGrid};
 use aekit::prelude::*;
 use aekit::train::Epoch;
@@ -28,7 +29,7 @@ fn reconstruction_grid_draws_both_rows_and_shows_as_png() {
     // Labels are drawn: the strip above the tiles is not blank.
     assert!((0..w).any(|x| at(x, 13) < 0.5), "class names missing");
 
-    let block = png.display_block();
+    let block = png.content().block();
     let payload =
         block.strip_prefix("EVCXR_BEGIN_CONTENT image/png\n").unwrap().strip_suffix("\nEVCXR_END_CONTENT").unwrap();
     let bytes = base64::engine::general_purpose::STANDARD.decode(payload).unwrap();
@@ -58,8 +59,9 @@ fn loss_curve_is_svg_with_both_series() {
     };
     let svg = loss_curve(&history, "binary cross-entropy").unwrap();
     assert!(svg.text.starts_with("<svg") && svg.text.contains("validation") && svg.text.contains("epoch"));
-    assert!(svg.display_block().starts_with("EVCXR_BEGIN_CONTENT image/svg+xml\n<svg"));
-    assert!(history.to_html().contains(">0.2880</td>"), "{}", history.to_html());
+    assert!(svg.content().block().starts_with("EVCXR_BEGIN_CONTENT image/svg+xml\n<svg"));
+    let Content::Html(html) = history.content() else { panic!("a history shows as HTML") };
+    assert!(html.contains(">0.2880</td>"), "{html}");
     assert_eq!(history.to_table().columns, ["epoch", "train loss", "validation loss", "learning rate", "seconds"]);
     assert!(loss_curve(&History::default(), "loss").is_err());
     let log = aekit::plot::loss_curve_log(&history, "binary cross-entropy").unwrap();

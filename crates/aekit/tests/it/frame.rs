@@ -1,7 +1,7 @@
 //! polars DataFrames: conversions, CSV/Parquet round trips, inline HTML.
 
 use aekit::frame::{self, ToDataFrame};
-use aekit::table::Table;
+use aekit::table::{Cell, Table};
 use aekit::train::{Epoch, History};
 
 use crate::common::tempdir;
@@ -30,21 +30,24 @@ fn history_becomes_a_typed_frame_with_its_terms() {
 }
 
 #[test]
-fn table_columns_are_numbers_only_when_every_cell_is() {
-    let mut t = Table::new(["model", "MSE", "note"]);
-    t.row(["dense", "0.0085", "1"]).unwrap();
-    t.row(["conv", "7", "n/a"]).unwrap();
+fn typed_cells_keep_their_numbers_down_to_the_frame() {
+    let mut t = Table::new(["model", "MSE", "epochs", "note"]);
+    t.row([Cell::from("dense"), Cell::float(0.008493, 4), Cell::from(10), Cell::from("1")]).unwrap();
+    t.row([Cell::from("conv"), Cell::float(7.0, 4), Cell::from(3), Cell::Empty]).unwrap();
     let df = t.to_dataframe().unwrap();
-    assert_eq!(df.column("MSE").unwrap().f64().unwrap().get(1), Some(7.0));
-    assert!(df.column("note").unwrap().str().is_ok());
-    assert!(df.column("model").unwrap().str().is_ok());
-    // Back to text for display: the values survive.
+    // The number itself, not the 4 decimals it is shown with.
+    assert_eq!(df.column("MSE").unwrap().f64().unwrap().get(0), Some(0.008493));
+    assert_eq!(df.column("epochs").unwrap().i64().unwrap().get(1), Some(3));
+    // Text stays text, even when it reads like a number; empty cells are nulls.
+    let note = df.column("note").unwrap().str().unwrap();
+    assert_eq!((note.get(0), note.get(1)), (Some("1"), None));
+    // Back to a table for display: numbers are numbers again, shown rounded.
     let back = frame::to_table(&df);
-    assert_eq!(back.rows[0], ["dense", "0.0085", "1"]);
-    assert_eq!(back.rows[1], ["conv", "7", "n/a"]);
-    let mut ids = Table::new(["index"]);
-    ids.row(["3"]).unwrap();
-    assert_eq!(ids.to_dataframe().unwrap().column("index").unwrap().i64().unwrap().get(0), Some(3));
+    assert_eq!(back.rows[0][1].number(), Some(0.008493));
+    assert_eq!(back.rows[0][1].to_string(), "0.0085");
+    assert_eq!(back.rows[1][2], Cell::Int(3));
+    // A table of numbers saves as CSV in full precision.
+    assert!(t.to_csv().contains("dense,0.008493,10,1\n"), "{}", t.to_csv());
 }
 
 #[test]
@@ -58,9 +61,13 @@ fn parquet_and_csv_round_trip_atomically() {
         assert_eq!(again.shape(), df.shape(), "{name}");
         assert_eq!(again.column("val_loss").unwrap().f64().unwrap().get(1), Some(0.29), "{name}");
     }
-    // Table::save picks Parquet by the extension.
-    history().to_table().save(dir.path().join("t.parquet")).unwrap();
-    assert_eq!(frame::read(dir.path().join("t.parquet")).unwrap().height(), 2);
+    // A table goes to Parquet through its frame; Table::save says so instead of writing CSV.
+    let table = history().to_table();
+    frame::save(&table.to_dataframe().unwrap(), dir.path().join("t.parquet")).unwrap();
+    let again = frame::read(dir.path().join("t.parquet")).unwrap();
+    assert_eq!(again.column("validation loss").unwrap().f64().unwrap().get(1), Some(0.29), "not rounded");
+    let e = table.save(dir.path().join("t2.parquet")).unwrap_err().to_string();
+    assert!(e.contains("frame::save"), "{e}");
     // No temporary files left beside them.
     let left: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 2, "{left:?}");

@@ -2,6 +2,7 @@
 //! Fashion-MNIST that `make setup` placed (they fail, naming the fix, when it is absent).
 
 mod common;
+mod compat;
 mod cuda;
 mod data;
 mod display;

@@ -1,15 +1,14 @@
-use aekit::models::{
-    Activation, ConvAutoencoder, ConvConfig, ModelConfig, SparseAutoencoder, SparseConfig, Vae, VaeConfig,
-};
+use aekit::display::Content;
+use aekit::models::{Activation, Autoencoder, ConvConfig, ModelConfig, SparseConfig, VaeConfig};
 use aekit::prelude::*;
 use aekit::Error;
 use tch::nn::OptimizerConfig;
 
 use crate::common::{real, serial};
 
-fn model(latent: usize) -> DenseAutoencoder {
+fn model(latent: usize) -> Autoencoder {
     manual_seed(1);
-    DenseAutoencoder::new(&DenseConfig::standard(latent), Device::Cpu).unwrap()
+    Autoencoder::new(DenseConfig::standard(latent), Device::Cpu).unwrap()
 }
 
 #[test]
@@ -38,7 +37,7 @@ fn bad_tensors_and_configs_are_clear_errors() {
     assert!(m.forward(&ints).unwrap_err().to_string().contains("f32"));
     let codes = Tensor::zeros([3, 9], (Kind::Float, Device::Cpu));
     assert!(m.decode(&codes).unwrap_err().to_string().contains("[N, 8]"));
-    let err = DenseAutoencoder::new(&DenseConfig::standard(0), Device::Cpu).err().unwrap();
+    let err = Autoencoder::new(DenseConfig::standard(0), Device::Cpu).err().unwrap();
     assert!(matches!(err, Error::Config { .. }) && err.to_string().contains("latent"), "{err}");
     assert_eq!("MSE".parse::<ReconLoss>().unwrap(), ReconLoss::Mse);
     assert!("l1".parse::<ReconLoss>().unwrap_err().to_string().contains("\"bce\" or \"mse\""));
@@ -50,10 +49,10 @@ fn loss_falls_over_a_few_steps_on_real_data() {
     let m = model(32);
     let x = real().train.images.narrow(0, 0, 256);
     let mut opt = tch::nn::Adam::default().build(m.var_store(), 1e-2).unwrap();
-    let loss = |m: &DenseAutoencoder| m.losses_t(&x, &x, ReconLoss::Bce, false).total.double_value(&[]);
+    let loss = |m: &Autoencoder| m.losses(&x, &x, ReconLoss::Bce, false).total.double_value(&[]);
     let before = loss(&m);
     for _ in 0..40 {
-        opt.backward_step(&m.losses_t(&x, &x, ReconLoss::Bce, true).total);
+        opt.backward_step(&m.losses(&x, &x, ReconLoss::Bce, true).total);
     }
     let after = loss(&m);
     assert!(after < before * 0.7, "loss {before} -> {after}");
@@ -86,7 +85,7 @@ fn whole_model_checkpoints_round_trip_and_refuse_mismatches() {
     let dir = crate::common::tempdir();
     let path = dir.path().join("model.safetensors");
     m.save(&path).unwrap();
-    let loaded = DenseAutoencoder::load(&path, Device::Cpu).unwrap();
+    let loaded = Autoencoder::load(&path, Device::Cpu).unwrap();
     let x = real().test.images.narrow(0, 0, 4);
     assert!(loaded.forward(&x).unwrap().equal(&m.forward(&x).unwrap()));
 
@@ -97,12 +96,12 @@ fn whole_model_checkpoints_round_trip_and_refuse_mismatches() {
     let bytes = std::fs::read(&path).unwrap();
     let truncated = dir.path().join("truncated.safetensors");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
-    let err = DenseAutoencoder::load(&truncated, Device::Cpu).err().unwrap().to_string();
+    let err = Autoencoder::load(&truncated, Device::Cpu).err().unwrap().to_string();
     assert!(err.contains("truncated.safetensors") && err.contains("safetensors"), "{err}");
 
     let pickle = dir.path().join("model.pt");
     std::fs::write(&pickle, b"\x80\x02").unwrap();
-    let err = DenseAutoencoder::load(&pickle, Device::Cpu).err().unwrap().to_string();
+    let err = Autoencoder::load(&pickle, Device::Cpu).err().unwrap().to_string();
     assert!(err.contains("pickle"), "{err}");
 }
 
@@ -117,14 +116,15 @@ fn summary_lists_layers_shapes_and_parameters() {
     let code = &summary.rows[1];
     assert_eq!((code.output.as_slice(), code.parameters), (&[-1, 64][..], 784 * 64 + 64));
     assert_eq!(summary.rows[4].output, [-1, 1, 28, 28]);
-    assert!(summary.to_html().contains("<td>encoder.code</td><td>[N, 64]</td><td>50240</td>"));
+    let Content::Html(html) = summary.content() else { panic!("a summary shows as HTML") };
+    assert!(html.contains("<td>encoder.code</td><td>[N, 64]</td><td style=\"text-align:right\">50240</td>"), "{html}");
 }
 
 #[test]
 fn deep_models_mirror_their_hidden_layers() {
     let _rng = serial();
     let config = DenseConfig { dropout: 0.2, ..DenseConfig::deep(32) };
-    let m = DenseAutoencoder::new(&config, Device::Cpu).unwrap();
+    let m = Autoencoder::new(&config, Device::Cpu).unwrap();
     let shapes: Vec<(String, Vec<i64>)> =
         m.summary().rows.into_iter().filter(|r| r.parameters > 0).map(|r| (r.name, r.output)).collect();
     let expected = [
@@ -143,15 +143,15 @@ fn deep_models_mirror_their_hidden_layers() {
     assert!(z.min().double_value(&[]) < 0.0 && z.max().double_value(&[]) > 0.0, "linear code");
     // Dropout acts only in training: inference repeats exactly.
     assert!(m.forward(&x).unwrap().equal(&m.forward(&x).unwrap()));
-    let train_a = m.decode_logits_t(&m.encode_t(&x, true), true);
-    let train_b = m.decode_logits_t(&m.encode_t(&x, true), true);
+    let train_a = m.losses(&x, &x, ReconLoss::Bce, true).total;
+    let train_b = m.losses(&x, &x, ReconLoss::Bce, true).total;
     assert!(!train_a.equal(&train_b), "dropout is active while training");
     for (bad, field) in [
         (DenseConfig { hidden: vec![128, 0], ..Default::default() }, "hidden[1]"),
         (DenseConfig { dropout: 1.0, ..Default::default() }, "dropout"),
         (DenseConfig { dropout: -0.1, ..Default::default() }, "dropout"),
     ] {
-        let err = DenseAutoencoder::new(&bad, Device::Cpu).err().unwrap().to_string();
+        let err = Autoencoder::new(&bad, Device::Cpu).err().unwrap().to_string();
         assert!(err.contains(field), "{err}");
     }
     assert!("swish".parse::<Activation>().unwrap_err().to_string().contains("relu, leaky_relu"));
@@ -165,7 +165,7 @@ fn convolutional_models_shrink_and_mirror_the_image() {
         (ConvConfig::default(), 64),
         (ConvConfig { latent: None, channels: vec![16, 8], ..Default::default() }, 8 * 7 * 7),
     ] {
-        let m = ConvAutoencoder::new(&config, Device::Cpu).unwrap();
+        let m = Autoencoder::new(&config, Device::Cpu).unwrap();
         assert_eq!(m.encode(&x).unwrap().size(), [3, latent]);
         assert_eq!(m.forward(&x).unwrap().size(), [3, 1, 28, 28]);
         let summary = m.summary();
@@ -173,8 +173,7 @@ fn convolutional_models_shrink_and_mirror_the_image() {
         let conv2 = summary.rows.iter().find(|r| r.name == "encoder.conv2").unwrap();
         assert_eq!(conv2.output[2..], [7, 7]);
     }
-    let stride4 =
-        ConvAutoencoder::new(&ConvConfig { stride: 4, kernel: 5, ..Default::default() }, Device::Cpu).unwrap();
+    let stride4 = Autoencoder::new(ConvConfig { stride: 4, kernel: 5, ..Default::default() }, Device::Cpu).unwrap();
     assert_eq!(stride4.forward(&x).unwrap().size(), [3, 1, 28, 28]);
     for (bad, field) in [
         (ConvConfig { kernel: 4, ..Default::default() }, "kernel"),
@@ -183,15 +182,16 @@ fn convolutional_models_shrink_and_mirror_the_image() {
         (ConvConfig { channels: vec![], ..Default::default() }, "channels"),
         (ConvConfig { latent: Some(0), ..Default::default() }, "latent"),
     ] {
-        let err = ConvAutoencoder::new(&bad, Device::Cpu).err().unwrap().to_string();
+        let err = Autoencoder::new(&bad, Device::Cpu).err().unwrap().to_string();
         assert!(err.contains(field), "{err}");
     }
-    // A checkpoint of one kind does not load as another.
+    // A file says what kind it holds: it loads as that kind, and not into a model of another.
     let dir = crate::common::tempdir();
     let path = dir.path().join("conv.safetensors");
-    ConvAutoencoder::new(&ConvConfig::default(), Device::Cpu).unwrap().save(&path).unwrap();
-    let err = DenseAutoencoder::load(&path, Device::Cpu).err().unwrap().to_string();
-    assert!(err.contains("holds a convolutional autoencoder"), "{err}");
+    Autoencoder::new(ConvConfig::default(), Device::Cpu).unwrap().save(&path).unwrap();
+    assert!(matches!(Autoencoder::load(&path, Device::Cpu).unwrap().config(), ModelConfig::Conv(_)));
+    let err = model(8).load_weights(&path).unwrap_err().to_string();
+    assert!(err.contains("conv.safetensors") && err.contains("Conv(") && err.contains("Dense("), "{err}");
 }
 
 #[test]
@@ -200,11 +200,11 @@ fn variational_autoencoders_sample_interpolate_and_map() {
     let x = real().test.images.narrow(0, 0, 4);
     for config in [VaeConfig::default(), VaeConfig::conv(2)] {
         manual_seed(2);
-        let vae = Vae::new(&config, Device::Cpu).unwrap();
+        let vae = Autoencoder::new(&config, Device::Cpu).unwrap();
         let latent = config.latent as i64;
         assert_eq!(vae.encode(&x).unwrap().size(), [4, latent], "codes are the means");
         assert!(vae.encode(&x).unwrap().equal(&vae.encode(&x).unwrap()), "encoding is deterministic");
-        let losses = vae.losses_t(&x, &x, ReconLoss::Bce, true);
+        let losses = vae.losses(&x, &x, ReconLoss::Bce, true);
         let names: Vec<&str> = losses.terms.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, ["reconstruction", "kl"]);
         let (recon, kl) = (losses.terms[0].1.double_value(&[]), losses.terms[1].1.double_value(&[]));
@@ -221,11 +221,16 @@ fn variational_autoencoders_sample_interpolate_and_map() {
         assert!(strip.narrow(0, 4, 1).allclose(&ends.narrow(0, 1, 1), 1e-5, 1e-6, false));
         assert!(vae.interpolate(&a, &b, 1).is_err());
     }
-    let flat = Vae::new(&VaeConfig { latent: 2, ..Default::default() }, Device::Cpu).unwrap();
+    let flat = Autoencoder::new(VaeConfig { latent: 2, ..Default::default() }, Device::Cpu).unwrap();
     assert_eq!(flat.manifold(5).unwrap().size(), [25, 1, 28, 28]);
-    assert!(Vae::new(&VaeConfig::default(), Device::Cpu).unwrap().manifold(5).unwrap_err().to_string().contains("2-D"));
-    assert!(Vae::new(&VaeConfig { latent: 0, ..Default::default() }, Device::Cpu).is_err());
-    assert!(Vae::new(&VaeConfig { beta: -1.0, ..Default::default() }, Device::Cpu).is_err());
+    assert!(Autoencoder::new(VaeConfig::default(), Device::Cpu)
+        .unwrap()
+        .manifold(5)
+        .unwrap_err()
+        .to_string()
+        .contains("2-D"));
+    assert!(Autoencoder::new(VaeConfig { latent: 0, ..Default::default() }, Device::Cpu).is_err());
+    assert!(Autoencoder::new(VaeConfig { beta: -1.0, ..Default::default() }, Device::Cpu).is_err());
 }
 
 #[test]
@@ -233,7 +238,7 @@ fn vae_training_lowers_the_negative_elbo_and_round_trips() {
     let _rng = serial();
     let data = real();
     manual_seed(3);
-    let mut vae = Vae::new(&VaeConfig::default(), Device::Cpu).unwrap();
+    let mut vae = Autoencoder::new(VaeConfig::default(), Device::Cpu).unwrap();
     let test = data.test.take(512);
     let before = evaluate(&vae, &test, ReconLoss::Bce).unwrap();
     let config =
@@ -245,7 +250,7 @@ fn vae_training_lowers_the_negative_elbo_and_round_trips() {
     let dir = crate::common::tempdir();
     let path = dir.path().join("vae.safetensors");
     vae.save(&path).unwrap();
-    let loaded = Vae::load(&path, Device::Cpu).unwrap();
+    let loaded = Autoencoder::load(&path, Device::Cpu).unwrap();
     let x = test.images.narrow(0, 0, 3);
     assert!(loaded.encode(&x).unwrap().equal(&vae.encode(&x).unwrap()));
     // The encoder alone gives the means too.
@@ -260,9 +265,9 @@ fn sparse_penalties_match_their_formulas_and_shrink_the_code() {
     let x = real().test.images.narrow(0, 0, 16);
     manual_seed(5);
     let config = SparseConfig { l1: 0.01, ..SparseConfig::kl(8, 0.5, 0.05) };
-    let m = SparseAutoencoder::new(&config, Device::Cpu).unwrap();
+    let m = Autoencoder::new(&config, Device::Cpu).unwrap();
     let code = Vec::<Vec<f32>>::try_from(m.encode(&x).unwrap()).unwrap();
-    let losses = m.losses_t(&x, &x, ReconLoss::Bce, false);
+    let losses = m.losses(&x, &x, ReconLoss::Bce, false);
     let term = |name: &str| losses.terms.iter().find(|(n, _)| *n == name).unwrap().1.double_value(&[]);
     // Independent f64 computations of both penalties.
     let l1: f64 = code.iter().map(|row| row.iter().map(|v| v.abs() as f64).sum::<f64>()).sum::<f64>() / 16.0;
@@ -279,14 +284,14 @@ fn sparse_penalties_match_their_formulas_and_shrink_the_code() {
 
     // KL sparsity on ReLU codes is refused: it needs activations in (0, 1).
     let relu = SparseConfig { kl: 0.1, ..Default::default() };
-    assert!(SparseAutoencoder::new(&relu, Device::Cpu).err().unwrap().to_string().contains("Sigmoid"));
-    assert!(SparseAutoencoder::new(&SparseConfig { target: 1.0, ..Default::default() }, Device::Cpu).is_err());
+    assert!(Autoencoder::new(&relu, Device::Cpu).err().unwrap().to_string().contains("Sigmoid"));
+    assert!(Autoencoder::new(SparseConfig { target: 1.0, ..Default::default() }, Device::Cpu).is_err());
 
     // Training with an L1 penalty leaves a quieter code than training without.
     let data = real();
     let busy = |l1: f64| {
         manual_seed(6);
-        let mut m = SparseAutoencoder::new(&SparseConfig { l1, ..Default::default() }, Device::Cpu).unwrap();
+        let mut m = Autoencoder::new(SparseConfig { l1, ..Default::default() }, Device::Cpu).unwrap();
         let config = TrainConfig { epochs: 1, device: Some(Device::Cpu), verbose: false, ..Default::default() };
         train(&mut m, &data.train.take(8192), &data.validation.take(256), &config).unwrap();
         aekit::eval::mean_code_activation(&m, &data.test.take(1000)).unwrap()
@@ -299,15 +304,15 @@ fn sparse_penalties_match_their_formulas_and_shrink_the_code() {
 fn foreign_or_mismatched_checkpoints_name_the_file_and_the_tensor() {
     let dir = crate::common::tempdir();
     let conv_path = dir.path().join("conv.safetensors");
-    ConvAutoencoder::new(&ConvConfig::default(), Device::Cpu).unwrap().save(&conv_path).unwrap();
-    let err = DenseAutoencoder::load(&conv_path, Device::Cpu).err().unwrap().to_string();
-    assert!(err.contains("conv.safetensors") && err.contains("convolutional"), "another kind: {err}");
+    Autoencoder::new(ConvConfig::default(), Device::Cpu).unwrap().save(&conv_path).unwrap();
+    let err = model(16).load_weights(&conv_path).unwrap_err().to_string();
+    assert!(err.contains("conv.safetensors") && err.contains("Conv("), "another kind: {err}");
 
     // A safetensors file from elsewhere: no aekit metadata.
     let foreign = dir.path().join("foreign.safetensors");
     let t = Tensor::zeros([2, 2], (Kind::Float, Device::Cpu));
     Tensor::write_safetensors(&[("w", &t)], &foreign).unwrap();
-    let err = DenseAutoencoder::load(&foreign, Device::Cpu).err().unwrap().to_string();
+    let err = Autoencoder::load(&foreign, Device::Cpu).err().unwrap().to_string();
     assert!(err.contains("foreign.safetensors") && err.contains("not written by aekit"), "{err}");
 
     // The same metadata, but one tensor of another shape: the tensor is named.
@@ -346,6 +351,6 @@ fn foreign_or_mismatched_checkpoints_name_the_file_and_the_tensor() {
         .collect();
     let reshaped = dir.path().join("reshaped.safetensors");
     std::fs::write(&reshaped, safetensors::tensor::serialize(views, &meta.metadata().clone()).unwrap()).unwrap();
-    let err = DenseAutoencoder::load(&reshaped, Device::Cpu).err().unwrap().to_string();
+    let err = Autoencoder::load(&reshaped, Device::Cpu).err().unwrap().to_string();
     assert!(err.contains("reshaped.safetensors") && err.contains(&victim_name) && err.contains("[3]"), "{err}");
 }

@@ -1,9 +1,9 @@
 use aekit::models::Corruption;
 use aekit::prelude::*;
-use aekit::train::{evaluate_denoising, Adam};
+use aekit::train::Adam;
 use aekit::Error;
 
-use crate::common::{real, serial};
+use crate::common::{numbered, real, serial};
 
 fn quick(epochs: usize) -> TrainConfig {
     TrainConfig { epochs, device: Some(Device::Cpu), verbose: false, ..Default::default() }
@@ -12,7 +12,7 @@ fn quick(epochs: usize) -> TrainConfig {
 fn run(seed: u64) -> History {
     let data = real();
     manual_seed(3);
-    let mut m = DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap();
+    let mut m = Autoencoder::new(DenseConfig::standard(16), Device::Cpu).unwrap();
     train(&mut m, &data.train.take(2048), &data.validation.take(512), &TrainConfig { seed, ..quick(2) }).unwrap()
 }
 
@@ -41,7 +41,7 @@ fn seeded_runs_repeat_exactly_on_cpu() {
 fn bad_training_settings_are_rejected_before_training() {
     let _rng = serial();
     let data = real();
-    let mut m = DenseAutoencoder::new(&DenseConfig::default(), Device::Cpu).unwrap();
+    let mut m = Autoencoder::new(DenseConfig::default(), Device::Cpu).unwrap();
     for (config, field) in [
         (TrainConfig { learning_rate: 0.0, ..quick(1) }, "learning_rate"),
         (TrainConfig { batch_size: 0, ..quick(1) }, "batch_size"),
@@ -58,7 +58,7 @@ fn bad_training_settings_are_rejected_before_training() {
 #[test]
 fn evaluate_gives_the_mean_loss() {
     let _rng = serial();
-    let m = DenseAutoencoder::new(&DenseConfig::default(), Device::Cpu).unwrap();
+    let m = Autoencoder::new(DenseConfig::default(), Device::Cpu).unwrap();
     let test = real().test.take(100);
     let whole = evaluate(&m, &test, ReconLoss::Mse).unwrap();
     let direct = m.forward(&test.images).unwrap().mse_loss(&test.images, tch::Reduction::Mean).double_value(&[]);
@@ -92,7 +92,7 @@ fn denoising_training_learns_to_remove_noise() {
     let _rng = serial();
     let data = real();
     manual_seed(4);
-    let mut m = DenseAutoencoder::new(&DenseConfig::standard(64), Device::Cpu).unwrap();
+    let mut m = Autoencoder::new(DenseConfig::standard(64), Device::Cpu).unwrap();
     let noise = Corruption::Gaussian { sigma: 0.3 };
     let test = data.test.take(500);
     let before = evaluate_denoising(&m, &test, ReconLoss::Mse, &noise, 1).unwrap();
@@ -111,14 +111,14 @@ fn adam_matches_libtorchs_adam() {
     let x = real().train.images.narrow(0, 0, 128);
     let build = || {
         manual_seed(11);
-        DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap()
+        Autoencoder::new(DenseConfig::standard(16), Device::Cpu).unwrap()
     };
     let (ours, theirs) = (build(), build());
     let mut adam = Adam::new(ours.var_store(), 1e-3);
     let mut reference = tch::nn::Adam::default().build(theirs.var_store(), 1e-3).unwrap();
     for _ in 0..5 {
-        adam.backward_step(&ours.losses_t(&x, &x, ReconLoss::Bce, true).total).unwrap();
-        reference.backward_step(&theirs.losses_t(&x, &x, ReconLoss::Bce, true).total);
+        adam.backward_step(&ours.losses(&x, &x, ReconLoss::Bce, true).total).unwrap();
+        reference.backward_step(&theirs.losses(&x, &x, ReconLoss::Bce, true).total);
     }
     let (a, b) = (ours.var_store().variables(), theirs.var_store().variables());
     for (name, value) in &a {
@@ -155,7 +155,7 @@ fn a_resumed_run_continues_exactly_where_it_stopped() {
     let (train_set, val) = (data.train.take(2048), data.validation.take(256));
     let fresh = || {
         manual_seed(12);
-        DenseAutoencoder::new(&DenseConfig { dropout: 0.1, ..DenseConfig::deep(16) }, Device::Cpu).unwrap()
+        Autoencoder::new(DenseConfig { dropout: 0.1, ..DenseConfig::deep(16) }, Device::Cpu).unwrap()
     };
     let straight_dir = crate::common::tempdir();
     let mut straight = fresh();
@@ -174,7 +174,7 @@ fn a_resumed_run_continues_exactly_where_it_stopped() {
     assert!(resumed.forward(&x).unwrap().equal(&straight.forward(&x).unwrap()), "same weights");
 
     // Resuming into another architecture names the problem.
-    let mut other = DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap();
+    let mut other = Autoencoder::new(DenseConfig::standard(16), Device::Cpu).unwrap();
     let err = resume(&mut other, &train_set, &val, &small_run(3, dir.path())).unwrap_err().to_string();
     assert!(err.contains("checkpoint.safetensors") && err.contains("deep dense"), "{err}");
     let nowhere = crate::common::tempdir();
@@ -187,7 +187,7 @@ fn early_stopping_stops_and_restores_the_best_epoch() {
     let data = real();
     let (train_set, val) = (data.train.take(2048), data.validation.take(256));
     manual_seed(13);
-    let mut m = DenseAutoencoder::new(&DenseConfig::standard(16), Device::Cpu).unwrap();
+    let mut m = Autoencoder::new(DenseConfig::standard(16), Device::Cpu).unwrap();
     // Demanding an improvement of 10 nats per epoch: epoch 2 cannot, so training stops there.
     let stopping = EarlyStopping { patience: 1, min_delta: 10.0, restore_best: true };
     let history = train(&mut m, &train_set, &val, &TrainConfig { early_stopping: Some(stopping), ..quick(5) }).unwrap();
@@ -209,7 +209,7 @@ fn reconstruction_error_matches_a_direct_computation() {
     let _rng = serial();
     let test = real().test.take(300);
     manual_seed(14);
-    let m = DenseAutoencoder::new(&DenseConfig::standard(8), Device::Cpu).unwrap();
+    let m = Autoencoder::new(DenseConfig::standard(8), Device::Cpu).unwrap();
     let r = aekit::eval::reconstruction_error(&m, &test, None).unwrap();
     let out = m.forward(&test.images).unwrap();
     let mse = out.mse_loss(&test.images, tch::Reduction::Mean).double_value(&[]);
@@ -228,13 +228,14 @@ fn divergence_names_epoch_and_batch_and_keeps_the_last_good_state() {
     let (train_set, val) = (data.train.take(1024), data.validation.take(128));
     // A learning rate far too large: the variance head overflows after the first step.
     manual_seed(5);
-    let mut vae = Vae::new(&VaeConfig { latent: 4, hidden: vec![32], ..Default::default() }, Device::Cpu).unwrap();
+    let mut vae =
+        Autoencoder::new(VaeConfig { latent: 4, hidden: vec![32], ..Default::default() }, Device::Cpu).unwrap();
     let before = vae.forward(&val.images).unwrap();
     let config = TrainConfig { learning_rate: 1e9, batch_size: 64, ..quick(1) };
     match train(&mut vae, &train_set, &val, &config).unwrap_err() {
         aekit::Error::Diverged { epoch, batch, checkpoint, .. } => {
             assert_eq!(epoch, 1);
-            assert!(batch >= 2 && batch <= 16, "batch {batch}");
+            assert!((2..=16).contains(&batch), "batch {batch}");
             assert!(checkpoint.is_none());
         }
         other => panic!("expected divergence, got {other}"),
@@ -244,7 +245,8 @@ fn divergence_names_epoch_and_batch_and_keeps_the_last_good_state() {
     // With checkpoints: two good epochs are saved; the third diverges and the file keeps epoch 2.
     let dir = crate::common::tempdir();
     manual_seed(5);
-    let mut vae = Vae::new(&VaeConfig { latent: 4, hidden: vec![32], ..Default::default() }, Device::Cpu).unwrap();
+    let mut vae =
+        Autoencoder::new(VaeConfig { latent: 4, hidden: vec![32], ..Default::default() }, Device::Cpu).unwrap();
     let good = TrainConfig { batch_size: 64, checkpoints: Some(Checkpoints::new(dir.path())), ..quick(2) };
     train(&mut vae, &train_set, &val, &good).unwrap();
     let file = dir.path().join("checkpoint.safetensors");
@@ -263,17 +265,17 @@ fn non_finite_images_are_rejected_before_training() {
     let images = data.train.take(64).images.copy();
     let _ = images.get(3).get(0).get(5).get(5).fill_(f64::NAN);
     let bad = Dataset::new(images, data.train.take(64).labels).unwrap();
-    let mut model = DenseAutoencoder::new(&DenseConfig::standard(8), Device::Cpu).unwrap();
+    let mut model = Autoencoder::new(DenseConfig::standard(8), Device::Cpu).unwrap();
     let config = TrainConfig { loss: ReconLoss::Mse, ..quick(1) };
     let err = train(&mut model, &bad, &data.validation.take(32), &config).unwrap_err().to_string();
     assert!(err.contains("training set") && err.contains("1 value(s) are NaN"), "{err}");
 }
 
 /// The run that `a_run_killed_mid_epoch_resumes_exactly` kills: data, model and settings.
-fn killable(dir: &std::path::Path, epochs: usize) -> (Dataset, Dataset, DenseAutoencoder, TrainConfig) {
+fn killable(dir: &std::path::Path, epochs: usize) -> (Dataset, Dataset, Autoencoder, TrainConfig) {
     let data = real();
     manual_seed(21);
-    let model = DenseAutoencoder::new(&DenseConfig::standard(32), Device::Cpu).unwrap();
+    let model = Autoencoder::new(DenseConfig::standard(32), Device::Cpu).unwrap();
     let config = TrainConfig { batch_size: 32, ..small_run(epochs, dir) };
     (data.train.take(4096), data.validation.take(256), model, config)
 }
@@ -342,22 +344,44 @@ fn a_run_killed_mid_epoch_resumes_exactly() {
     assert_eq!(saved_tensors(&file(&killed)), saved_tensors(&file(&reference)));
 }
 
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
 #[test]
-fn notebook_runs_get_their_own_checkpoint_folder_and_old_ones_go() {
+fn each_run_gets_a_folder_when_it_starts_and_only_prune_removes_any() {
+    let _rng = serial();
     let root = crate::common::tempdir();
-    let runs: Vec<Checkpoints> = (0..Checkpoints::KEEP + 5)
-        .map(|_| {
-            let c = Checkpoints::new_run(root.path());
-            std::fs::create_dir_all(&c.dir).unwrap();
-            c
-        })
-        .collect();
-    assert_eq!(runs[0].every, 1);
-    let mut names: Vec<_> = runs.iter().map(|c| c.dir.clone()).collect();
-    names.dedup();
-    assert_eq!(names.len(), runs.len(), "each run gets a folder of its own");
+    let config = TrainConfig { checkpoints: Some(Checkpoints::per_run(root.path())), ..quick(1) };
+    assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0, "a config touches no disk");
+    let data = numbered(64);
+    for _ in 0..2 {
+        let mut model = Autoencoder::new(DenseConfig::standard(4), Device::Cpu).unwrap();
+        train(&mut model, &data, &data.take(16), &config).unwrap();
+    }
+    let ours: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(ours.len(), 2, "each training run gets a folder of its own: {ours:?}");
+    let err = resume(&mut Autoencoder::new(DenseConfig::standard(4), Device::Cpu).unwrap(), &data, &data, &config);
+    assert!(err.unwrap_err().to_string().contains("run's own folder"));
+
+    // Runs of another process (pid 0): three finished, one killed in its first epoch (no
+    // checkpoint), one written by an older aekit (finished or not, it cannot tell).
+    let foreign = |n: usize| root.path().join(format!("run-{n:011}-0000000-0000"));
+    for n in 1..=3 {
+        copy_dir(&ours[0], &foreign(n));
+    }
+    std::fs::create_dir_all(foreign(4)).unwrap();
+    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ca23e63/run"), &foreign(0));
     std::fs::create_dir_all(root.path().join("mine")).unwrap();
-    let left: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().path()).collect();
-    assert_eq!(left.len(), Checkpoints::KEEP + 1, "the newest runs stay, other folders are not touched: {left:?}");
-    assert!(!runs[0].dir.exists() && runs.last().unwrap().dir.exists());
+
+    let removed = Checkpoints::prune(root.path(), 1).unwrap();
+    assert_eq!(removed, [foreign(1), foreign(2)], "the oldest finished runs of other processes go");
+    for kept in [foreign(0), foreign(3), foreign(4), root.path().join("mine"), ours[0].clone(), ours[1].clone()] {
+        assert!(kept.exists(), "{} must stay", kept.display());
+    }
+    assert!(Checkpoints::prune(root.path().join("nothing-here"), 0).unwrap().is_empty());
 }

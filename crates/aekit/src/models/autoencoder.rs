@@ -1,0 +1,180 @@
+//! The model: an encoder (images → codes) and a decoder (codes → images) of any kind, with
+//! its variables and its config.
+
+use std::fmt;
+use std::path::Path;
+
+use tch::{nn, nn::ModuleT, Device, Kind, Tensor};
+
+use super::{Decoder, Encoder, Layers, Losses, ModelConfig, ReconLoss, Summary};
+use crate::checkpoint::{self, Part};
+use crate::display::{Content, Show};
+use crate::{check, Error, Result};
+
+/// An autoencoder of any kind: one type, so one training loop and every measure serve them
+/// all. Decoders produce logits; `decode`/`forward` apply the sigmoid, and training fuses it
+/// into the loss (binary cross-entropy with logits: Keras' sigmoid + `binary_crossentropy`,
+/// computed stably). Inputs may live on any device; outputs are on the model's.
+///
+/// ```no_run
+/// use aekit::prelude::*;
+/// # fn main() -> aekit::Result<()> {
+/// let data = FashionMnist::load()?;
+/// let mut model = Autoencoder::new(DenseConfig::standard(32), aekit::device()?)?;
+/// let history = train(&mut model, &data.train, &data.validation, &TrainConfig::default())?;
+/// model.save("model.safetensors")?;
+/// let again = Autoencoder::load("model.safetensors", Device::Cpu)?; // the kind comes from the file
+/// # Ok(()) }
+/// ```
+pub struct Autoencoder {
+    vs: nn::VarStore,
+    config: ModelConfig,
+    encoder: Layers,
+    decoder: Layers,
+}
+
+impl Autoencoder {
+    /// A freshly initialised model on `device` (seed with [`crate::manual_seed`] for repeatable
+    /// weights): `Autoencoder::new(DenseConfig::standard(64), device)`, or any kind's config.
+    pub fn new(config: impl Into<ModelConfig>, device: Device) -> Result<Self> {
+        let config = config.into();
+        let kind = config.architecture();
+        kind.validate()?;
+        let vs = nn::VarStore::new(device);
+        let encoder = kind.encoder(&(vs.root() / "encoder"));
+        let decoder = kind.decoder(&(vs.root() / "decoder"));
+        Ok(Autoencoder { vs, config, encoder, decoder })
+    }
+
+    /// Loads a model saved by [`Autoencoder::save`], of whatever kind the file holds.
+    pub fn load(path: impl AsRef<Path>, device: Device) -> Result<Self> {
+        let path = path.as_ref();
+        let file = checkpoint::read(path, Part::Autoencoder)?;
+        let mut model = Autoencoder::new(file.config::<ModelConfig>(path)?, device)?;
+        file.copy_into(path, &mut model.vs)?;
+        Ok(model)
+    }
+
+    /// Saves the whole model (weights and config) as one `.safetensors` file, atomically.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        checkpoint::save(path.as_ref(), Part::Autoencoder, &self.config.to_json(), &self.vs)
+    }
+
+    /// Loads weights saved by [`Autoencoder::save`] from a model of the same config.
+    pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let file = checkpoint::read(path, Part::Autoencoder)?;
+        let config: ModelConfig = file.config(path)?;
+        if config != self.config {
+            return Err(Error::checkpoint(path, format!("holds {config:?}, this model is {:?}", self.config)));
+        }
+        file.copy_into(path, &mut self.vs)
+    }
+
+    /// The config the model was built from.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Width of the code.
+    pub fn latent(&self) -> i64 {
+        self.config.latent()
+    }
+
+    /// Where the model's variables live.
+    pub fn device(&self) -> Device {
+        self.vs.device()
+    }
+
+    /// Moves the model's variables to `device`.
+    pub fn to_device(&mut self, device: Device) {
+        self.vs.set_device(device)
+    }
+
+    /// Number of trainable values.
+    pub fn parameter_count(&self) -> i64 {
+        self.vs.trainable_variables().iter().map(|t| t.numel() as i64).sum()
+    }
+
+    /// The model's variables (the encoder's under `encoder.`, the decoder's under `decoder.`),
+    /// e.g. for a tch optimizer.
+    pub fn var_store(&self) -> &nn::VarStore {
+        &self.vs
+    }
+
+    /// Codes `[N, latent]` for images `[N, 1, 28, 28]` (a VAE gives its mean codes).
+    pub fn encode(&self, images: &Tensor) -> Result<Tensor> {
+        let images = self.input("encode: images", images)?;
+        Ok(tch::no_grad(|| self.encode_t(&images, false)))
+    }
+
+    /// Images in [0, 1] `[N, 1, 28, 28]` for codes `[N, latent]`.
+    pub fn decode(&self, codes: &Tensor) -> Result<Tensor> {
+        check::codes("decode: codes", codes, self.latent())?;
+        let codes = codes.f_to_device(self.device())?;
+        Ok(tch::no_grad(|| self.decoder.forward_t(&codes, false).sigmoid()))
+    }
+
+    /// Reconstructions in [0, 1] of images `[N, 1, 28, 28]`.
+    pub fn forward(&self, images: &Tensor) -> Result<Tensor> {
+        let images = self.input("forward: images", images)?;
+        Ok(tch::no_grad(|| self.decoder.forward_t(&self.encode_t(&images, false), false).sigmoid()))
+    }
+
+    /// The objective for one batch, with autograd: reconstruct `target` from `input` (the same
+    /// tensor, or a corrupted copy for denoising), both on the model's device. `train` turns
+    /// dropout on.
+    pub fn losses(&self, input: &Tensor, target: &Tensor, loss: ReconLoss, train: bool) -> Losses {
+        let encoded = self.encoder.forward_t(input, train);
+        self.config.architecture().losses(encoded, &|z| self.decoder.forward_t(z, train), target, loss)
+    }
+
+    /// Layers, output shapes and parameter counts, like Keras' `model.summary()`.
+    pub fn summary(&self) -> Summary {
+        let input = Tensor::zeros([1, 1, 28, 28], (Kind::Float, self.device()));
+        let (mut rows, _) = self.encoder.summary(&input, &self.vs, "encoder.");
+        let code = tch::no_grad(|| self.encode_t(&input, false));
+        rows.extend(self.decoder.summary(&code, &self.vs, "decoder.").0);
+        Summary { title: self.config.describe(), rows }
+    }
+
+    /// A copy of the trained encoder as a model of its own.
+    pub fn encoder(&self) -> Result<Encoder> {
+        Encoder::copy_from(&self.vs, &self.config)
+    }
+
+    /// A copy of the trained decoder as a model of its own.
+    pub fn decoder(&self) -> Result<Decoder> {
+        Decoder::copy_from(&self.vs, &self.config)
+    }
+
+    /// Codes for images on the model's device, with autograd.
+    pub(crate) fn encode_t(&self, images: &Tensor, train: bool) -> Tensor {
+        self.config.architecture().codes(self.encoder.forward_t(images, train))
+    }
+
+    /// Checks images and moves them to the model's device.
+    fn input(&self, what: &str, images: &Tensor) -> Result<Tensor> {
+        check::images(what, images)?;
+        Ok(images.f_to_device(self.device())?)
+    }
+}
+
+impl fmt::Display for Autoencoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {} parameters, on {:?}", self.config.describe(), self.parameter_count(), self.device())
+    }
+}
+
+impl fmt::Debug for Autoencoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Autoencoder({self})")
+    }
+}
+
+impl Show for Autoencoder {
+    /// One line: the kind, its parameters and device.
+    fn content(&self) -> Content {
+        Content::Text(self.to_string())
+    }
+}

@@ -1,0 +1,116 @@
+//! The config of any kind of autoencoder: stored in checkpoints, so a file says what it holds.
+
+use serde::{Deserialize, Serialize};
+
+use super::architecture::Architecture;
+use super::{ConvConfig, DenseConfig, ReconLoss, SparseConfig, VaeConfig};
+use crate::{Error, Result};
+
+/// The config of any kind of autoencoder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelConfig {
+    /// Standard or deep dense autoencoder.
+    Dense(DenseConfig),
+    /// Convolutional autoencoder.
+    Conv(ConvConfig),
+    /// Dense autoencoder with a sparsity penalty on the code.
+    Sparse(SparseConfig),
+    /// Variational autoencoder, dense or convolutional.
+    Vae(VaeConfig),
+}
+
+impl ModelConfig {
+    pub(crate) fn architecture(&self) -> &dyn Architecture {
+        match self {
+            ModelConfig::Dense(c) => c,
+            ModelConfig::Conv(c) => c,
+            ModelConfig::Sparse(c) => c,
+            ModelConfig::Vae(c) => c,
+        }
+    }
+
+    /// Checks the values before any tensor is built.
+    pub fn validate(&self) -> Result<()> {
+        self.architecture().validate()
+    }
+
+    /// Width of the code.
+    pub fn latent(&self) -> i64 {
+        self.architecture().latent()
+    }
+
+    /// A one-line description, e.g. `dense autoencoder 784 → 64 → 784`.
+    pub fn describe(&self) -> String {
+        self.architecture().describe()
+    }
+
+    /// What training minimises for this kind, in words, with reconstruction loss `loss` (a
+    /// VAE's negative ELBO in nats per image, a sparse model's loss plus its penalty).
+    pub fn objective(&self, loss: ReconLoss) -> String {
+        match self {
+            ModelConfig::Vae(_) if loss == ReconLoss::Bce => "negative ELBO (nats per image)".into(),
+            ModelConfig::Vae(_) => format!("{loss} summed over pixels + β·KL, per image"),
+            ModelConfig::Sparse(_) => format!("{loss} per pixel + sparsity penalty"),
+            _ => format!("{loss} per pixel"),
+        }
+    }
+
+    /// The named starting points, as (name, what it is): the CLI's `--kind`.
+    pub const PRESETS: [(&'static str, &'static str); 6] = [
+        ("dense", "dense, one hidden layer (the tutorial's)"),
+        ("deep", "dense, 256-128 hidden layers, mirrored, linear code"),
+        ("conv", "strided convolutions and a dense code"),
+        ("sparse", "dense with an L1 penalty on the code"),
+        ("vae", "variational, dense 784-400"),
+        ("conv-vae", "variational, convolutional"),
+    ];
+
+    /// The preset `name` (one of [`ModelConfig::PRESETS`]) with a code of `latent` values.
+    pub fn preset(name: &str, latent: usize) -> Result<ModelConfig> {
+        Ok(match name {
+            "dense" => DenseConfig::standard(latent).into(),
+            "deep" => DenseConfig::deep(latent).into(),
+            "conv" => ConvConfig { latent: Some(latent), ..Default::default() }.into(),
+            "sparse" => SparseConfig { dense: DenseConfig::standard(latent), ..Default::default() }.into(),
+            "vae" => VaeConfig { latent, ..Default::default() }.into(),
+            "conv-vae" => VaeConfig::conv(latent).into(),
+            _ => {
+                let names: Vec<&str> = Self::PRESETS.iter().map(|p| p.0).collect();
+                return Err(Error::config(
+                    "model kind",
+                    format!("unknown kind {name:?}; choose one of {}", names.join(", ")),
+                ));
+            }
+        })
+    }
+
+    /// The config as JSON, as checkpoints store it.
+    pub(crate) fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| unreachable!("a config always serializes: {e}"))
+    }
+}
+
+macro_rules! from_kind {
+    ($($variant:ident($config:ty)),*) => {$(
+        impl From<$config> for ModelConfig {
+            fn from(c: $config) -> Self {
+                ModelConfig::$variant(c)
+            }
+        }
+
+        impl From<&$config> for ModelConfig {
+            fn from(c: &$config) -> Self {
+                ModelConfig::$variant(c.clone())
+            }
+        }
+    )*};
+}
+
+from_kind!(Dense(DenseConfig), Conv(ConvConfig), Sparse(SparseConfig), Vae(VaeConfig));
+
+impl From<&ModelConfig> for ModelConfig {
+    fn from(c: &ModelConfig) -> Self {
+        c.clone()
+    }
+}
