@@ -1,6 +1,8 @@
 //! Compression: an autoencoder's code, quantized to a few bits per value, against JPEG, both
 //! counted in bytes per image.
 
+use image::codecs::jpeg::JpegEncoder;
+use image::{ExtendedColorType, ImageFormat};
 use tch::{Device, Kind, Tensor};
 
 use crate::{check, Error, Result};
@@ -19,7 +21,7 @@ pub struct Jpeg {
 }
 
 /// Encodes each image of `images` (`[N, 1, H, W]` in [0, 1]) as a grayscale baseline JPEG of
-/// `quality` (1–100) and decodes it again.
+/// `quality` (1–100) with `image`'s encoder and decodes it again.
 pub fn jpeg(images: &Tensor, quality: u8) -> Result<Jpeg> {
     check::images("jpeg: images", images)?;
     check::unit_range("jpeg: images", images)?;
@@ -35,15 +37,14 @@ pub fn jpeg(images: &Tensor, quality: u8) -> Result<Jpeg> {
     let (mut file_bytes, mut scan_bytes, mut decoded) = (0usize, 0usize, Vec::with_capacity(pixels.len()));
     for image in pixels.chunks(per_image) {
         let mut file = Vec::new();
-        jpeg_encoder::Encoder::new(&mut file, quality)
-            .encode(image, w, h, jpeg_encoder::ColorType::Luma)
+        JpegEncoder::new_with_quality(&mut file, quality)
+            .encode(image, w as u32, h as u32, ExtendedColorType::L8)
             .map_err(|e| Error::input("jpeg", format!("encoding failed: {e}")))?;
         file_bytes += file.len();
         scan_bytes += scan_len(&file);
-        let back = jpeg_decoder::Decoder::new(file.as_slice())
-            .decode()
+        let back = image::load_from_memory_with_format(&file, ImageFormat::Jpeg)
             .map_err(|e| Error::input("jpeg", format!("decoding failed: {e}")))?;
-        decoded.extend_from_slice(&back);
+        decoded.extend_from_slice(back.to_luma8().as_raw());
     }
     let images = Tensor::from_slice(&decoded).to_kind(Kind::Float).view([n as i64, 1, h as i64, w as i64]) / 255.0;
     Ok(Jpeg { file_bytes: file_bytes as f64 / n as f64, scan_bytes: scan_bytes as f64 / n as f64, images })

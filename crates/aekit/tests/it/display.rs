@@ -7,10 +7,8 @@ use base64::Engine;
 use crate::common::real;
 
 fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    (info.width, info.height, buf)
+    let image = image::load_from_memory_with_format(bytes, image::ImageFormat::Png).unwrap().to_rgb8();
+    (image.width(), image.height(), image.into_raw())
 }
 
 #[test]
@@ -57,14 +55,14 @@ fn loss_curve_is_svg_with_both_series() {
         epochs: vec![epoch(1, 0.35, 0.31), epoch(2, 0.30, 0.29), epoch(3, 0.29, 0.288)],
         ..Default::default()
     };
-    let svg = loss_curve(&history, "binary cross-entropy").unwrap();
+    let svg = loss_curve(&history, "binary cross-entropy").unwrap().svg().unwrap();
     assert!(svg.text.starts_with("<svg") && svg.text.contains("validation") && svg.text.contains("epoch"));
     assert!(svg.content().block().starts_with("EVCXR_BEGIN_CONTENT image/svg+xml\n<svg"));
     let Content::Html(html) = history.content() else { panic!("a history shows as HTML") };
     assert!(html.contains(">0.2880</td>"), "{html}");
     assert_eq!(history.to_table().columns, ["epoch", "train loss", "validation loss", "learning rate", "seconds"]);
     assert!(loss_curve(&History::default(), "loss").is_err());
-    let log = aekit::plot::loss_curve_log(&history, "binary cross-entropy").unwrap();
+    let log = aekit::plot::loss_curve_log(&history, "binary cross-entropy").unwrap().svg().unwrap();
     assert!(log.text.contains("(log scale)") && log.text != svg.text);
     let mut negative = history.clone();
     negative.epochs[0].train_loss = -1.0;
@@ -86,7 +84,8 @@ fn charts_draw_every_point_name_and_series() {
     use aekit::plot::{histogram, latent_scatter, line_chart, side_by_side};
     let points = Tensor::from_slice(&[0.0f32, 0.0, 1.0, 2.0, -1.0, 0.5]).view([3, 2]);
     let labels = Tensor::from_slice(&[0i64, 4, 9]);
-    let svg = latent_scatter("codes", &points, &labels, ("z1", "z2")).unwrap();
+    let scatter = latent_scatter("codes", &points, &labels, ("z1", "z2")).unwrap();
+    let svg = scatter.svg().unwrap();
     assert!(svg.text.starts_with("<svg"));
     for name in CLASS_NAMES {
         assert!(svg.text.contains(name), "legend lacks {name}");
@@ -100,13 +99,64 @@ fn charts_draw_every_point_name_and_series() {
 
     let normal = Tensor::from_slice(&[0.1f32, 0.2, 0.2, 0.3]);
     let odd = Tensor::from_slice(&[0.5f32, 0.9]);
-    let h = histogram("errors", "MSE", &[("normal", &normal), ("anomalous", &odd)], 10).unwrap();
+    let histogram_figure = histogram("errors", "MSE", &[("normal", &normal), ("anomalous", &odd)], 10).unwrap();
+    let h = histogram_figure.svg().unwrap();
     assert!(h.text.contains("normal") && h.text.contains("anomalous"));
     assert!(histogram("errors", "MSE", &[], 10).is_err());
 
-    let lines = line_chart("PSNR", ("σ", "dB"), &[("noisy", vec![(0.1, 20.0), (0.2, 14.0)])], false).unwrap();
+    let lines =
+        line_chart("PSNR", ("σ", "dB"), &[("noisy", vec![(0.1, 20.0), (0.2, 14.0)])], false).unwrap().svg().unwrap();
     assert!(lines.text.contains("noisy"));
     assert!(line_chart("x", ("a", "b"), &[("s", vec![(0.0, 1.0)])], true).unwrap_err().to_string().contains("x > 0"));
-    let both = side_by_side(&[svg, h]);
+    let both = side_by_side(&[scatter, histogram_figure]).unwrap();
     assert_eq!(both.text.matches("<svg").count(), 2);
+}
+
+#[test]
+fn a_figure_renders_as_svg_or_png_and_a_big_scatter_shows_as_png() {
+    use aekit::plot::{latent_scatter, side_by_side, Format};
+    let few = latent_scatter(
+        "a few",
+        &Tensor::rand([50, 2], (Kind::Float, Device::Cpu)),
+        &Tensor::zeros([50], (Kind::Int64, Device::Cpu)),
+        ("x", "y"),
+    )
+    .unwrap();
+    assert_eq!(few.format(), Format::Svg);
+    let n = 5000;
+    let points = Tensor::rand([n, 2], (Kind::Float, Device::Cpu));
+    let labels = Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(10);
+    let many = latent_scatter("many", &points, &labels, ("x", "y")).unwrap();
+    assert_eq!(many.format(), Format::Png);
+    let (svg, png) = (many.svg().unwrap(), many.png().unwrap());
+    // SVG grows with every point (a DOM node each, what slows a browser); the bitmap does not.
+    let n4 = 4 * n;
+    let more = latent_scatter(
+        "more",
+        &Tensor::rand([n4, 2], (Kind::Float, Device::Cpu)),
+        &Tensor::arange(n4, (Kind::Int64, Device::Cpu)).remainder(10),
+        ("x", "y"),
+    )
+    .unwrap();
+    let (svg4, png4) = (more.svg().unwrap(), more.png().unwrap());
+    assert_eq!(svg.text.matches("<circle").count(), n as usize + 10);
+    assert!(svg4.text.len() > 3 * svg.text.len(), "SVG {} -> {} bytes", svg.text.len(), svg4.text.len());
+    assert!(png4.bytes.len() < 2 * png.bytes.len(), "PNG {} -> {} bytes", png.bytes.len(), png4.bytes.len());
+    let (w, h, rgb) = decode_png(&png.bytes);
+    assert_eq!((w, h), (720, 520));
+    // Coloured dots were drawn, not only the white page and black axes.
+    assert!(rgb.chunks(3).any(|p| p[0] != p[1] || p[1] != p[2]), "no colour in the bitmap");
+    assert!(matches!(many.content(), Content::Png(_)));
+    assert!(matches!(many.shown_as(Format::Svg).content(), Content::Svg(_)));
+    // Saved in the format its name says; side by side, a bitmap becomes an image.
+    let dir = crate::common::tempdir();
+    few.save(dir.path().join("f.svg")).unwrap();
+    few.save(dir.path().join("f.png")).unwrap();
+    few.save(dir.path().join("f.jpg")).unwrap();
+    assert!(std::fs::read_to_string(dir.path().join("f.svg")).unwrap().starts_with("<svg"));
+    assert!(std::fs::read(dir.path().join("f.png")).unwrap().starts_with(b"\x89PNG"));
+    assert!(std::fs::read(dir.path().join("f.jpg")).unwrap().starts_with(&[0xFF, 0xD8]));
+    assert!(few.save(dir.path().join("f.tiff")).unwrap_err().to_string().contains(".png or .jpg"));
+    let row = side_by_side(&[few, latent_scatter("many", &points, &labels, ("x", "y")).unwrap()]).unwrap();
+    assert!(row.text.contains("<svg") && row.text.contains("data:image/png;base64,"));
 }
