@@ -150,14 +150,7 @@ impl Lines {
             .y_label_area_size(64)
             .build_cartesian_2d(x, y)
             .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.axes.0)
-            .y_desc(&self.axes.1)
-            .label_style((FONT, 12))
-            .y_label_formatter(&|v| format!("{v:.3}"))
-            .draw()
-            .map_err(draw_error)?;
+        mesh(&mut chart, (&self.axes.0, &self.axes.1), None, 3)?;
         for (i, (name, points)) in self.series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             chart
@@ -182,6 +175,29 @@ impl Draw for Lines {
             (true, true) => self.plot(root, (x0..x1).log_scale(), (y0..y1).log_scale()),
         }
     }
+}
+
+/// The grid, axis names and tick labels every chart uses: y ticks with `y_decimals`
+/// decimals, x ticks with `x_decimals` (or the axis' own labels, e.g. a log axis').
+fn mesh<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    axes: (&str, &str),
+    x_decimals: Option<usize>,
+    y_decimals: usize,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let x_format = |v: &f64| format!("{v:.*}", x_decimals.unwrap_or(0));
+    let y_format = |v: &f64| format!("{v:.y_decimals$}");
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(axes.0).y_desc(axes.1).label_style((FONT, 12)).y_label_formatter(&y_format);
+    if x_decimals.is_some() {
+        mesh.x_label_formatter(&x_format);
+    }
+    mesh.draw().map_err(draw_error)
 }
 
 /// The legend box every chart uses.
@@ -253,15 +269,7 @@ impl Draw for Scatter {
             .y_label_area_size(52)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.axes.0)
-            .y_desc(&self.axes.1)
-            .label_style((FONT, 12))
-            .x_label_formatter(&|v| format!("{v:.1}"))
-            .y_label_formatter(&|v| format!("{v:.1}"))
-            .draw()
-            .map_err(draw_error)?;
+        mesh(&mut chart, (&self.axes.0, &self.axes.1), Some(1), 1)?;
         let dots = self
             .xy
             .chunks(2)
@@ -329,15 +337,7 @@ impl Draw for Bars {
             .y_label_area_size(60)
             .build_cartesian_2d(lo..self.hi, 0.0..top.max(1e-12))
             .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_desc)
-            .y_desc("density")
-            .label_style((FONT, 12))
-            .x_label_formatter(&|v| format!("{v:.3}"))
-            .y_label_formatter(&|v| format!("{v:.1}"))
-            .draw()
-            .map_err(draw_error)?;
+        mesh(&mut chart, (&self.x_desc, "density"), Some(3), 1)?;
         for (i, (name, density)) in self.names.iter().zip(&self.densities).enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             let bars = density.iter().enumerate().map(move |(b, &d)| {

@@ -78,7 +78,7 @@ impl Checkpoints {
         let mut finished: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("run-")))
-            .filter(|p| !p.to_string_lossy().contains(&ours))
+            .filter(|p| p.file_name().is_some_and(|n| !n.to_string_lossy().contains(&ours)))
             .filter(|p| Checkpoints::new(p).finished())
             .collect();
         finished.sort();

@@ -94,6 +94,25 @@ pub trait Observer {
     fn end(&mut self, _history: &History) {}
 }
 
+/// An observer lent to a run, to read after it: `Trainer::new(&config).observe(&mut mine)`.
+impl<O: Observer + ?Sized> Observer for &mut O {
+    fn start(&mut self, run: &Start) {
+        (**self).start(run)
+    }
+
+    fn batch(&mut self, at: &BatchDone) -> Flow {
+        (**self).batch(at)
+    }
+
+    fn epoch(&mut self, epoch: &Epoch, epochs: usize) -> Flow {
+        (**self).epoch(epoch, epochs)
+    }
+
+    fn end(&mut self, history: &History) {
+        (**self).end(history)
+    }
+}
+
 /// The default observer: prints what the run does, one line per epoch.
 #[derive(Debug, Default, Clone)]
 pub struct LinePrinter;
@@ -138,54 +157,43 @@ impl Observer for LinePrinter {
 
 /// A stop rule of the user's own, checked after every epoch or every batch.
 pub struct StopWhen {
-    rule: Rule,
+    after_epoch: Option<Rule<Epoch>>,
+    after_batch: Option<Rule<BatchDone>>,
     reason: String,
 }
 
-enum Rule {
-    Epoch(Box<dyn FnMut(&Epoch) -> bool>),
-    Batch(Box<dyn FnMut(&BatchDone) -> bool>),
-}
+/// A test of what a run just did.
+type Rule<T> = Box<dyn FnMut(&T) -> bool>;
 
 impl StopWhen {
     /// Stops after the first epoch for which `rule` is true.
     pub fn epoch(rule: impl FnMut(&Epoch) -> bool + 'static, reason: impl Into<String>) -> Self {
-        StopWhen { rule: Rule::Epoch(Box::new(rule)), reason: reason.into() }
+        StopWhen { after_epoch: Some(Box::new(rule)), after_batch: None, reason: reason.into() }
     }
 
     /// Stops after the first batch for which `rule` is true (e.g. a flag set by another thread).
     pub fn batch(rule: impl FnMut(&BatchDone) -> bool + 'static, reason: impl Into<String>) -> Self {
-        StopWhen { rule: Rule::Batch(Box::new(rule)), reason: reason.into() }
+        StopWhen { after_epoch: None, after_batch: Some(Box::new(rule)), reason: reason.into() }
     }
 
-    fn stop(&self) -> Flow {
-        Flow::Break(Stop(self.reason.clone()))
+    fn verdict(&self, stop: bool) -> Flow {
+        if stop {
+            Flow::Break(Stop(self.reason.clone()))
+        } else {
+            Flow::Continue(())
+        }
     }
 }
 
 impl Observer for StopWhen {
     fn batch(&mut self, at: &BatchDone) -> Flow {
-        let hit = match &mut self.rule {
-            Rule::Batch(rule) => rule(at),
-            Rule::Epoch(_) => false,
-        };
-        if hit {
-            self.stop()
-        } else {
-            Flow::Continue(())
-        }
+        let stop = self.after_batch.as_mut().is_some_and(|rule| rule(at));
+        self.verdict(stop)
     }
 
     fn epoch(&mut self, epoch: &Epoch, _: usize) -> Flow {
-        let hit = match &mut self.rule {
-            Rule::Epoch(rule) => rule(epoch),
-            Rule::Batch(_) => false,
-        };
-        if hit {
-            self.stop()
-        } else {
-            Flow::Continue(())
-        }
+        let stop = self.after_epoch.as_mut().is_some_and(|rule| rule(epoch));
+        self.verdict(stop)
     }
 }
 

@@ -156,11 +156,9 @@ impl<'a> Run<'a> {
                     break;
                 }
             };
-            let mut flow = self.patience.as_mut().map_or(Flow::Continue(()), |p| p.epoch(&record, epochs));
-            for observer in observers.iter_mut() {
-                let heard = observer.epoch(&record, epochs);
-                flow = if flow.is_break() { flow } else { heard };
-            }
+            let stopping = self.patience.as_mut().map_or(Flow::Continue(()), |p| p.epoch(&record, epochs));
+            let heard = tell(observers, |o| o.epoch(&record, epochs));
+            let flow = if stopping.is_break() { stopping } else { heard };
             if self.restores_best() && self.patience.as_ref().and_then(Patience::best).is_some_and(|b| b.0 == epoch) {
                 self.best = Some(snapshot(self.model));
             }
@@ -212,12 +210,7 @@ impl<'a> Run<'a> {
             let losses = self.step(&batch.images)?;
             sums.add(&losses, batch.images.size()[0] as f64);
             let at = BatchDone { epoch, epochs: c.epochs, batch: b + 1, batches };
-            let mut flow = Flow::Continue(());
-            for observer in observers.iter_mut() {
-                let heard = observer.batch(&at);
-                flow = if flow.is_break() { flow } else { heard };
-            }
-            if let ControlFlow::Break(stop) = flow {
+            if let ControlFlow::Break(stop) = tell(observers, |o| o.batch(&at)) {
                 return Ok(ControlFlow::Break(stop));
             }
         }
@@ -283,6 +276,19 @@ impl<'a> Run<'a> {
         }
         Ok(history)
     }
+}
+
+/// Tells every observer, in order (each hears it, even after one asked to stop); the first
+/// that asks to stop decides.
+fn tell(observers: &mut [Box<dyn Observer + '_>], mut hook: impl FnMut(&mut dyn Observer) -> Flow) -> Flow {
+    let mut flow = Flow::Continue(());
+    for observer in observers.iter_mut() {
+        let heard = hook(observer.as_mut());
+        if flow.is_continue() {
+            flow = heard;
+        }
+    }
+    flow
 }
 
 /// An epoch's loss sums, kept on the device (no host synchronisation per batch), and the

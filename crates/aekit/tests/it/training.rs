@@ -204,6 +204,98 @@ fn early_stopping_stops_and_restores_the_best_epoch() {
     assert!(train(&mut m, &train_set, &val, &bad).unwrap_err().to_string().contains("patience"));
 }
 
+/// Counts what a run told it.
+#[derive(Default)]
+struct Heard {
+    starts: usize,
+    batches: Vec<(usize, usize)>,
+    epochs: Vec<usize>,
+    ends: usize,
+}
+
+impl Observer for Heard {
+    fn start(&mut self, run: &aekit::train::Start) {
+        assert_eq!(run.batches, 2048 / 256);
+        self.starts += 1;
+    }
+    fn batch(&mut self, at: &aekit::train::BatchDone) -> aekit::train::Flow {
+        self.batches.push((at.epoch, at.batch));
+        aekit::train::Flow::Continue(())
+    }
+    fn epoch(&mut self, epoch: &Epoch, _: usize) -> aekit::train::Flow {
+        self.epochs.push(epoch.epoch);
+        aekit::train::Flow::Continue(())
+    }
+    fn end(&mut self, _: &History) {
+        self.ends += 1;
+    }
+}
+
+#[test]
+fn observers_hear_every_batch_and_epoch_and_a_rule_stops_the_run() {
+    let _rng = serial();
+    let data = real();
+    let (train_set, val) = (data.train.take(2048), data.validation.take(256));
+    let mut heard = Heard::default();
+    manual_seed(14);
+    let mut m = Autoencoder::new(DenseConfig::standard(8), Device::Cpu).unwrap();
+    let dir = crate::common::tempdir();
+    let config = TrainConfig { checkpoints: Some(Checkpoints::new(dir.path())), ..quick(5) };
+    let history = Trainer::new(&config)
+        .observe(&mut heard)
+        .observe(StopWhen::epoch(|e| e.epoch == 2, "two epochs are enough"))
+        .fit(&mut m, &train_set, &val)
+        .unwrap();
+    assert_eq!(history.epochs.len(), 2);
+    assert!(history.stopped_early);
+    assert_eq!(history.stop_reason.as_deref(), Some("two epochs are enough"));
+    assert_eq!((heard.starts, heard.ends), (1, 1));
+    assert_eq!(heard.epochs, [1, 2], "every observer hears the epoch that stopped the run");
+    assert_eq!(heard.batches.len(), 2 * 8);
+    assert_eq!(heard.batches[8], (2, 1));
+    // The stop after an epoch is checkpointed: the run is over, resuming adds nothing.
+    let saved = Checkpoints::new(dir.path()).history().unwrap();
+    assert!(saved.stopped_early && saved.epochs.len() == 2);
+}
+
+#[test]
+fn a_stop_after_a_batch_keeps_the_model_and_the_last_whole_epoch_resumes_exactly() {
+    let _rng = serial();
+    let data = real();
+    let (train_set, val) = (data.train.take(2048), data.validation.take(256));
+    let fresh = || {
+        manual_seed(15);
+        Autoencoder::new(DenseConfig::standard(8), Device::Cpu).unwrap()
+    };
+    let straight_dir = crate::common::tempdir();
+    let mut straight = fresh();
+    let full = train(&mut straight, &train_set, &val, &small_run(3, straight_dir.path())).unwrap();
+
+    // An interrupt in the middle of epoch 2 (as the kernel's will be): the model keeps what
+    // the batches so far taught it; the history and the checkpoint end at epoch 1.
+    let dir = crate::common::tempdir();
+    let mut model = fresh();
+    let after_epoch_1 = {
+        let mut m = fresh();
+        train(&mut m, &train_set, &val, &small_run(1, crate::common::tempdir().path())).unwrap();
+        m
+    };
+    let interrupted = Trainer::new(&small_run(3, dir.path()))
+        .observe(StopWhen::batch(|b| b.epoch == 2 && b.batch == 3, "interrupted"))
+        .fit(&mut model, &train_set, &val)
+        .unwrap();
+    assert_eq!((interrupted.epochs.len(), interrupted.stop_reason.as_deref()), (1, Some("interrupted")));
+    let x = val.images.narrow(0, 0, 8);
+    let moved = (model.forward(&x).unwrap() - after_epoch_1.forward(&x).unwrap()).abs().max().double_value(&[]);
+    assert!(moved > 0.0, "three batches of epoch 2 changed the weights");
+    assert_eq!(Checkpoints::new(dir.path()).history().unwrap().epochs.len(), 1);
+    // Resuming starts again from the end of epoch 1 and ends where an uninterrupted run ends.
+    let mut resumed = fresh();
+    let history = resume(&mut resumed, &train_set, &val, &small_run(3, dir.path())).unwrap();
+    assert_eq!(history.val_loss(), full.val_loss());
+    assert!(resumed.forward(&x).unwrap().equal(&straight.forward(&x).unwrap()));
+}
+
 #[test]
 fn reconstruction_error_matches_a_direct_computation() {
     let _rng = serial();
