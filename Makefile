@@ -62,7 +62,7 @@ browser:
 
 demo: setup
 	cargo run $(CARGO_FLAGS) -q -p aekit --example demo -- --epochs $(EPOCHS) --out results/demo
-	AEKIT_EPOCHS=$(EPOCHS) $(PY) kernel/run_notebooks.py --out results/demo notebooks/01-getting-started.ipynb
+	$(PY) kernel/run_notebooks.py --set epochs=$(EPOCHS) --out results/demo notebooks/01-getting-started.ipynb
 
 # The README's two figures, from the demo's output.
 readme-images: demo
@@ -71,10 +71,12 @@ readme-images: demo
 
 test: setup
 	$(PY) kernel/home_guard.py snapshot target/home-before-test.txt
+	cargo clippy $(CARGO_FLAGS) --workspace --all-targets -q -- -D warnings
 	cargo test $(CARGO_FLAGS) --workspace
 	cargo run $(CARGO_FLAGS) -q -p aekit --example demo -- --epochs 1 --out target/examples
 	cargo run $(CARGO_FLAGS) -q -p aekit --example reconstruct -- target/examples/model.safetensors --out target/examples/again.png
-	AEKIT_QUICK=1 $(PY) kernel/run_notebooks.py --out results/notebooks
+	$(PY) kernel/test_parameters.py
+	$(PY) kernel/run_notebooks.py --quick --out results/notebooks
 	$(PY) kernel/test_pages.py results/notebooks
 	$(PY) kernel/test_lab.py
 	$(PY) kernel/home_guard.py check target/home-before-test.txt

@@ -1,17 +1,25 @@
 """Executes notebooks headless through the "Rust (libtorch)" kernel and exports each to HTML.
 
-A notebook fails when any cell errors, or when a cell tagged `expect-image` produced no
-image/png or image/svg+xml output (or HTML holding an inline <svg>, for figures side by
-side). Prints one line per notebook (with the time of its first cell, which compiles the crate) and a closing "N passed, N failed" line.
+Settings follow papermill's convention: each notebook has one cell tagged `parameters` that
+binds its settings with typed `let`s (`let epochs: usize = 10;`). The runner inserts a cell
+right after it (tagged `injected-parameters`) that binds them again: with `--quick`, to the
+quick values in the notebook's metadata (`aekit.quick`), and with `--set name=value` to any
+value (a Rust expression). A notebook without a `parameters` cell, or a value for a name it
+does not bind, fails.
 
-usage: python kernel/run_notebooks.py [--out DIR] [notebook.ipynb ...]   (default: notebooks/*.ipynb)
-Set AEKIT_QUICK=1 for the short settings the tests use.
+A notebook fails when any cell errors, or when a cell tagged `expect-image` produced no
+image/png or image/svg+xml output (or HTML holding an inline <svg> or <img>, for figures
+side by side). Prints one line per notebook (with the time of its first cell, which compiles the crate) and a closing "N passed, N failed" line.
+
+usage: python kernel/run_notebooks.py [--quick] [--set name=value ...] [--out DIR] [notebook.ipynb ...]
+       (default: notebooks/*.ipynb)
 """
 
 import argparse
 import datetime
 import os
 import pathlib
+import re
 import sys
 import time
 
@@ -51,19 +59,46 @@ def missing_images(nb):
         outputs = cell.get("outputs", [])
         data = [out.get("data", {}) for out in outputs]
         if not any(key in d for d in data for key in IMAGE_TYPES) and not any(
-            "<svg" in "".join(d.get("text/html", "")) for d in data
+            "<svg" in html or "<img" in html for html in ("".join(d.get("text/html", "")) for d in data)
         ):
             problems.append(f"cell {index} is tagged expect-image but showed no image")
     return problems
 
 
-def run(path, out_dir, timeout):
+LET = re.compile(r"^\s*let\s+(\w+)\s*:\s*([^=]+?)\s*=\s*(.+?);")
+
+
+def inject_parameters(nb, quick, settings):
+    """Inserts the `injected-parameters` cell after the `parameters` cell; returns problems."""
+    cells = nb.cells
+    index = next((i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if index is None:
+        return ["has no cell tagged `parameters` (its settings as `let name: type = value;` lines)"]
+    declared = {m.group(1): m.group(2) for line in cells[index].source.splitlines() if (m := LET.match(line))}
+    values = dict(nb.metadata.get("aekit", {}).get("quick", {})) if quick else {}
+    values.update(settings)
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        return [f"its parameters cell binds {', '.join(sorted(declared)) or 'nothing'}; no {', '.join(unknown)}"]
+    if values:
+        source = "// Injected by kernel/run_notebooks.py\n" + "\n".join(
+            f"let {name}: {declared[name]} = {value};" for name, value in values.items()
+        )
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+        cells.insert(index + 1, cell)
+    return []
+
+
+def run(path, out_dir, timeout, quick=False, settings=None):
     nb = nbformat.read(path, as_version=4)
+    problems = inject_parameters(nb, quick, settings or {})
+    if problems:
+        title = path.stem
+        return problems, 0.0, float("nan"), out_dir / (path.stem + ".html"), title
     client = NotebookClient(
         nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}}
     )
     start = time.time()
-    problems = []
     try:
         client.execute()
     except CellExecutionError as error:
@@ -85,7 +120,7 @@ def run(path, out_dir, timeout):
     return problems, elapsed, first, target, title
 
 
-def write_index(out_dir, rows):
+def write_index(out_dir, rows, mode):
     """index.html beside the exported notebooks: one line per notebook run, linked."""
     import html as h
 
@@ -94,7 +129,6 @@ def write_index(out_dir, rows):
         f"<td>{elapsed:.0f} s</td></tr>"
         for title, page, problems, elapsed in rows
     )
-    mode = "quick settings (AEKIT_QUICK=1)" if os.environ.get("AEKIT_QUICK") == "1" else "full settings"
     (out_dir / "index.html").write_text(
         f"<!doctype html><meta charset=utf-8><title>aekit notebooks</title>"
         f"<style>body{{font-family:sans-serif;max-width:48em;margin:2em auto}}td{{padding:.3em 1em}}</style>"
@@ -109,7 +143,15 @@ def main():
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path)
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "results" / "notebooks")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
+    parser.add_argument("--quick", action="store_true", help="the quick values in each notebook's metadata")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a parameter's value")
     args = parser.parse_args()
+    settings = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            parser.error(f"--set {item!r}: write it as name=value, e.g. --set epochs=3")
+        settings[name.strip()] = value.strip()
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     if not notebooks:
         print("no notebooks found", file=sys.stderr)
@@ -117,7 +159,7 @@ def main():
     passed = failed = 0
     pages = []
     for path in notebooks:
-        problems, elapsed, first, html, title = run(path.resolve(), args.out, args.timeout)
+        problems, elapsed, first, html, title = run(path.resolve(), args.out, args.timeout, args.quick, settings)
         pages.append((title, html, problems, elapsed))
         status = "FAIL" if problems else "PASS"
         print(f"{status} {path.name}: {elapsed:.1f} s (first cell {first:.1f} s) -> {html}", flush=True)
@@ -125,7 +167,10 @@ def main():
             print("    " + problem.replace("\n", "\n    "))
         failed += bool(problems)
         passed += not problems
-    write_index(args.out, pages)
+    mode = "quick settings" if args.quick else "full settings"
+    if settings:
+        mode += ", " + ", ".join(f"{k} = {v}" for k, v in settings.items())
+    write_index(args.out, pages, mode)
     print(f"notebooks: {passed} passed, {failed} failed; index: {args.out / 'index.html'}")
     return 1 if failed else 0
 

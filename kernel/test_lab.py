@@ -60,8 +60,7 @@ def main():
         (settings / name).write_text(json.dumps(values))
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(target / "jupyter-runtime"), IPYTHONDIR=str(target / "ipython"),
                JUPYTER_DATA_DIR=str(target / "jupyter-data"), JUPYTER_CONFIG_DIR=str(target / "jupyter-config"),
-               JUPYTERLAB_WORKSPACES_DIR=str(target / "jupyter-workspaces"), JUPYTERLAB_SETTINGS_DIR=str(settings),
-               AEKIT_QUICK="1")
+               JUPYTERLAB_WORKSPACES_DIR=str(target / "jupyter-workspaces"), JUPYTERLAB_SETTINGS_DIR=str(settings))
     browser_run = "--no-browser" not in sys.argv[1:]
     lab = subprocess.Popen(["make", "-s", "lab", f"LAB_PORT={port}"], cwd=ROOT, env=env, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
