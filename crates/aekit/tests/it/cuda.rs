@@ -149,6 +149,9 @@ fn checkpoints_move_between_gpu_and_cpu() {
         let (a, b) = (on_gpu.forward(&images.to_device(device)).unwrap(), on_cpu.forward(&images).unwrap());
         let gap = (a.to_device(Device::Cpu) - b).abs().max().double_value(&[]);
         assert!(gap < 1e-4, "{}: GPU and CPU outputs differ by {gap}", config.describe());
+        // Inputs on the CPU go to the model's device: the same outputs, on the GPU.
+        let moved = on_gpu.forward(&images).unwrap();
+        assert!(moved.device() == device && moved.equal(&a), "{}: input moved", config.describe());
 
         let path = dir.path().join("cpu.safetensors");
         on_cpu.save(&path).unwrap();
