@@ -80,16 +80,13 @@ fn curve(history: &History, y_label: &str, log_y: bool) -> Result<Figure> {
     if history.epochs.is_empty() {
         return Err(Error::input("loss_curve", "the history has no epochs"));
     }
-    let points = |ys: Vec<f64>| ys.into_iter().enumerate().map(|(i, y)| (i as f64 + 1.0, y)).collect();
-    let series = vec![
-        ("train".to_string(), points(history.train_loss())),
-        ("validation".to_string(), points(history.val_loss())),
-    ];
-    let lo =
-        series.iter().flat_map(|(_, p): &(String, Vec<(f64, f64)>)| p.iter().map(|p| p.1)).fold(f64::MAX, f64::min);
+    let (train, validation) = (history.train_loss(), history.val_loss());
+    let lo = train.iter().chain(&validation).copied().fold(f64::MAX, f64::min);
     if log_y && lo <= 0.0 {
         return Err(Error::input("loss_curve_log", format!("a loss of {lo} has no logarithm: use loss_curve")));
     }
+    let points = |ys: Vec<f64>| ys.into_iter().enumerate().map(|(i, y)| (i as f64 + 1.0, y)).collect();
+    let series = vec![("train".to_string(), points(train)), ("validation".to_string(), points(validation))];
     let y_label = if log_y { format!("{y_label} (log scale)") } else { y_label.to_string() };
     let chart = Lines { title: "Loss per epoch".into(), axes: ("epoch".into(), y_label), series, log_x: false, log_y };
     Ok(Figure::new(chart.checked()?, (640, 400), Format::Svg))
@@ -115,9 +112,7 @@ struct Lines {
 impl Lines {
     fn checked(self) -> Result<Self> {
         let all = || self.series.iter().flat_map(|(_, p)| p.iter());
-        let bad = |(x, y): &(f64, f64)| {
-            !x.is_finite() || !y.is_finite() || (self.log_x && *x <= 0.0) || (self.log_y && *y <= 0.0)
-        };
+        let bad = |(x, y): &(f64, f64)| !x.is_finite() || !y.is_finite() || (self.log_x && *x <= 0.0);
         if all().next().is_none() || all().any(bad) {
             return Err(Error::input("line_chart", "needs finite points (and x > 0 for a log axis)"));
         }

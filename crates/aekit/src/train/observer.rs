@@ -148,9 +148,8 @@ impl Observer for LinePrinter {
         if let Some(reason) = &history.stop_reason {
             println!("stopped: {reason}");
         }
-        if let (Some(best), Some(e)) = (history.best_epoch, history.best_epoch.and_then(|b| history.epochs.get(b - 1)))
-        {
-            println!("restored the weights of epoch {best} (validation loss {:.4})", e.val_loss);
+        if let Some(e) = history.best_epoch.and_then(|best| history.epochs.get(best - 1)) {
+            println!("restored the weights of epoch {} (validation loss {:.4})", e.epoch, e.val_loss);
         }
     }
 }
