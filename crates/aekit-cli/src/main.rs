@@ -6,18 +6,29 @@ mod progress;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use aekit::data::Source;
 use aekit::eval::{auroc, encode_all, image_errors, psnr, reconstruction_error};
 use aekit::frame::ToDataFrame;
+use aekit::plot::{series_chart, series_reconstructions};
 use aekit::prelude::*;
 use anyhow::{bail, Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "aekit", version, about = "Autoencoders on Fashion-MNIST, from the command line", after_help = EXAMPLES)]
+#[command(
+    name = "aekit",
+    version,
+    about = "Autoencoders on any data (Fashion-MNIST, image folders, time series, tables), from the command line",
+    after_help = examples()
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The data to train or evaluate on (the forms are listed below); give each command on a
+    /// model the source it was trained on.
+    #[arg(long, global = true, default_value = "fashion-mnist")]
+    data: Source,
     /// Where to compute: cpu, cuda or cuda:N (default: $AEKIT_DEVICE, else CUDA when present).
     #[arg(long, global = true)]
     device: Option<String>,
@@ -31,23 +42,36 @@ const EXAMPLES: &str = "Examples:
   aekit sample runs/vae/model.safetensors --count 32 --out samples.png
   aekit anomaly runs/conv/model.safetensors --normal-class 0 --out scores.csv
   aekit encode runs/conv/model.safetensors --out codes.parquet
+  aekit train --data folder:photos --kind conv --out runs/photos
+  aekit train --data ucr:GunPoint --kind conv --loss mse --epochs 300 --batch-size 16 --out runs/gun
+  aekit anomaly runs/gun/model.safetensors --data ucr:GunPoint --normal-class 0
 
-In a terminal, training shows a progress bar; otherwise (logs, pipes) one line per epoch.";
+Data sources (--data; a model's input shape comes from the data it is trained on):
+";
+
+/// The examples, the data sources, and how progress shows.
+fn examples() -> String {
+    format!(
+        "{EXAMPLES}{}\n\nIn a terminal, training shows a progress bar; otherwise (logs, pipes) one line per epoch.",
+        Source::HELP
+    )
+}
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train a model on the training images; writes OUT/model.safetensors, OUT/history.csv and
+    /// Train a model on the training split; writes OUT/model.safetensors, OUT/history.csv and
     /// checkpoints in OUT/checkpoints (an interrupted run continues with --resume).
     Train(TrainArgs),
     /// Test-set metrics of a saved model, as a table.
     Eval { model: PathBuf },
-    /// A PNG grid: one test image of each class above its reconstruction.
+    /// One test sample of each class above its reconstruction: a PNG grid of images, or a
+    /// chart of series (PNG or SVG by OUT's extension).
     Reconstruct {
         model: PathBuf,
         #[arg(long, default_value = "reconstructions.png")]
         out: PathBuf,
     },
-    /// New images from a variational autoencoder's prior, as a PNG grid.
+    /// New samples from a variational autoencoder's prior: a grid of images or a chart of series.
     Sample {
         model: PathBuf,
         #[arg(long, default_value_t = 32)]
@@ -55,7 +79,7 @@ enum Command {
         #[arg(long, default_value = "samples.png")]
         out: PathBuf,
     },
-    /// Scores every test image by reconstruction error (MSE) into a CSV or Parquet file (by
+    /// Scores every test sample by reconstruction error (MSE) into a CSV or Parquet file (by
     /// OUT's extension); with --normal-class, also the AUROC of telling that class from the rest.
     Anomaly {
         model: PathBuf,
@@ -64,7 +88,7 @@ enum Command {
         #[arg(long, default_value = "scores.csv")]
         out: PathBuf,
     },
-    /// Writes the code of every test image (index, label, z0, z1, ...) as CSV, or Parquet when
+    /// Writes the code of every test sample (index, label, z0, z1, ...) as CSV, or Parquet when
     /// OUT ends in .parquet.
     Encode {
         model: PathBuf,
@@ -104,7 +128,7 @@ struct TrainArgs {
     noise: Option<f64>,
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Train on the first N training images only (quick runs).
+    /// Train on the first N training samples only (quick runs).
     #[arg(long)]
     limit: Option<usize>,
     /// Continue the run checkpointed in OUT/checkpoints.
@@ -129,31 +153,34 @@ fn run(cli: Cli) -> Result<()> {
         Some(name) => aekit::parse_device(name)?,
         None => aekit::device()?,
     };
+    let source = cli.data;
     match cli.command {
-        Command::Train(args) => train_command(args, device),
+        Command::Train(args) => train_command(args, &source, device),
         Command::Eval { model } => {
-            let (model, data) = (Autoencoder::load(&model, device)?, FashionMnist::load()?);
+            let (model, data) = model_and_data(&model, &source, device)?;
             let test = &data.test;
             let error = reconstruction_error(&model, test, None)?;
             let objective = format!("test {}", model.config().objective(ReconLoss::Bce));
             let mut table = Table::new(["metric", "value"]);
             table.row([Cell::from("model"), model.config().describe().into()])?;
-            table.row([Cell::from("test images"), test.len().into()])?;
+            table.row([Cell::from("data"), source.to_string().into()])?;
+            table.row([Cell::from("test samples"), test.len().into()])?;
             table.row([Cell::from(objective), Cell::float(evaluate(&model, test, ReconLoss::Bce)?, 4)])?;
-            table.row([Cell::from("test BCE per pixel"), Cell::float(error.bce, 4)])?;
-            table.row([Cell::from("test MSE per pixel"), Cell::float(error.mse, 5)])?;
-            // Summed per batch: no copy of all 10,000 reconstructions is kept.
+            let unit = if test.sample_shape().len() == 3 { "pixel" } else { "value" };
+            table.row([Cell::from(format!("test BCE per {unit}")), Cell::float(error.bce, 4)])?;
+            table.row([Cell::from(format!("test MSE per {unit}")), Cell::float(error.mse, 5)])?;
+            // Summed per batch: no copy of all the reconstructions is kept.
             let sums =
-                test.map_batches(device, |images| Ok(psnr(&model.forward(images)?, images)?.sum(Kind::Double)))?;
+                test.map_batches(device, |samples| Ok(psnr(&model.forward(samples)?, samples)?.sum(Kind::Double)))?;
             let db = sums.iter().map(|s| s.double_value(&[])).sum::<f64>() / test.len() as f64;
             table.row([Cell::from("mean PSNR (dB)"), Cell::float(db, 2)])?;
             print!("{}", table.to_markdown());
             Ok(())
         }
         Command::Reconstruct { model, out } => {
-            let (model, data) = (Autoencoder::load(&model, device)?, FashionMnist::load()?);
-            let sample = data.test.one_per_class()?;
-            reconstruction_grid(&sample, &model.forward(&sample.images)?)?.save(&out)?;
+            let (model, data) = model_and_data(&model, &source, device)?;
+            let sample = if data.test.is_labeled() { data.test.one_per_class()? } else { data.test.take(8) };
+            picture(&sample, Some(&model.forward(&sample.samples)?), &out)?;
             println!("wrote {}", out.display());
             Ok(())
         }
@@ -164,15 +191,20 @@ fn run(cli: Cli) -> Result<()> {
             let model = Autoencoder::load(&path, device)?;
             let samples =
                 model.sample(count).with_context(|| format!("{} (train one with --kind vae)", path.display()))?;
-            ImageGrid::tiles(&samples, count.min(8))?.render()?.save(&out)?;
+            picture(&Dataset::unlabeled(samples)?, None, &out)?;
             println!("wrote {}", out.display());
             Ok(())
         }
         Command::Anomaly { model, normal_class, out } => {
-            if let Some(class) = normal_class.filter(|c| !(0..10).contains(c)) {
-                bail!("--normal-class {class}: use a class 0–9");
+            let (model, data) = model_and_data(&model, &source, device)?;
+            let classes = data.test.classes().to_vec();
+            if let Some(class) = normal_class.filter(|&c| c < 0 || c as usize >= classes.len()) {
+                bail!(
+                    "--normal-class {class}: {source} has classes 0 to {} ({})",
+                    classes.len().saturating_sub(1),
+                    classes.join(", ")
+                );
             }
-            let (model, data) = (Autoencoder::load(&model, device)?, FashionMnist::load()?);
             let scores = image_errors(&model, &data.test, ReconLoss::Mse)?;
             let mut table = Table::new(["index", "label", "score"]);
             let (values, labels) =
@@ -181,15 +213,15 @@ fn run(cli: Cli) -> Result<()> {
                 table.row([Cell::from(i), Cell::from(*l), Cell::float(*s, 6)])?;
             }
             save(&table, &out)?;
-            println!("wrote {} ({} scores: reconstruction MSE per image)", out.display(), labels.len());
+            println!("wrote {} ({} scores: reconstruction MSE per sample)", out.display(), labels.len());
             if let Some(class) = normal_class {
                 let auc = auroc(&scores, &data.test.labels.ne(class))?;
-                println!("AUROC, class {class} ({}) normal vs the rest: {auc:.4}", CLASS_NAMES[class as usize]);
+                println!("AUROC, class {class} ({}) normal vs the rest: {auc:.4}", classes[class as usize]);
             }
             Ok(())
         }
         Command::Encode { model, out } => {
-            let (model, data) = (Autoencoder::load(&model, device)?, FashionMnist::load()?);
+            let (model, data) = model_and_data(&model, &source, device)?;
             let codes = encode_all(&model, &data.test)?.to_device(Device::Cpu).to_kind(Kind::Double);
             let width = codes.size()[1] as usize;
             let mut table = Table::new(
@@ -209,20 +241,59 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// A saved model and the data it is used on, checked to fit each other.
+fn model_and_data(path: &Path, source: &Source, device: Device) -> Result<(Autoencoder, Splits)> {
+    let model = Autoencoder::load(path, device)?;
+    let data = source.load()?;
+    let shape = data.test.sample_shape();
+    if shape != model.input_shape() {
+        bail!(
+            "{} takes samples of shape {:?}, but --data {source} has {shape:?}: give the --data it was trained on",
+            path.display(),
+            model.input_shape()
+        );
+    }
+    Ok((model, data))
+}
+
+/// Samples (and their reconstructions below them) drawn as what they are: a grid of images
+/// `[C, H, W]`, or a chart of series `[1, L]`; saved to `out` in the format its name says.
+fn picture(samples: &Dataset, reconstructions: Option<&Tensor>, out: &Path) -> Result<()> {
+    match samples.sample_shape().as_slice() {
+        [1 | 3, _, _] => match reconstructions {
+            Some(r) => reconstruction_grid(samples, r)?.save(out)?,
+            None => ImageGrid::tiles(&samples.samples, samples.len().min(8))?.render()?.save(out)?,
+        },
+        [1, _] => match reconstructions {
+            Some(r) => series_reconstructions(samples, r)?.save(out)?,
+            None => {
+                let shown: Vec<(String, Tensor)> =
+                    (0..samples.len().min(4) as i64).map(|i| (format!("sample {i}"), samples.samples.get(i))).collect();
+                let named: Vec<(&str, &Tensor)> = shown.iter().map(|(n, t)| (n.as_str(), t)).collect();
+                series_chart("Samples from the prior", &named)?.save(out)?
+            }
+        },
+        shape => bail!("samples of shape {shape:?} are neither images nor single-channel series: use `aekit encode` or `aekit eval`"),
+    }
+    Ok(())
+}
+
 /// Writes a table as CSV, or Parquet when the path ends in `.parquet`.
 fn save(table: &Table, path: &Path) -> Result<()> {
     Ok(aekit::frame::save(&table.to_dataframe()?, path)?)
 }
 
-fn train_command(args: TrainArgs, device: Device) -> Result<()> {
+fn train_command(args: TrainArgs, source: &Source, device: Device) -> Result<()> {
     let config = match &args.config {
         Some(path) => read_config(path)?,
         None => ModelConfig::preset(&args.kind, args.latent)?,
     };
-    let data = FashionMnist::load()?;
+    let data = source.load()?;
     let train_set = args.limit.map_or_else(|| data.train.clone(), |n| data.train.take(n));
     aekit::manual_seed(args.seed);
-    let mut model = Autoencoder::new(config, device)?;
+    // The data decides the input shape (a config file's `input` included).
+    let mut model = Autoencoder::new(config.with_input(data.train.sample_shape()), device)?;
+    println!("data: {source}: train {}, validation {}, test {}", data.train, data.validation.len(), data.test.len());
     println!("{}", model.summary());
     // A progress bar in a terminal that can draw one; the library's lines in logs, pipes and
     // dumb terminals.

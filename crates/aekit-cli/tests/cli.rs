@@ -132,3 +132,77 @@ fn a_config_file_picks_the_model_and_a_vae_samples() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad).contains("bad.toml") && text(&bad).contains("transformer"), "{}", text(&bad));
 }
+
+/// `root/<class>/<i>.png`: bright or dark squares, 12×12 RGB, 10 per class.
+fn image_folder(root: &Path) {
+    for (class, level) in [("bright", 220u8), ("dark", 40)] {
+        std::fs::create_dir_all(root.join(class)).unwrap();
+        for i in 0..10u32 {
+            let image = image::RgbImage::from_fn(12, 12, |x, y| {
+                let v = if (x + i) % 12 < 6 && y > 2 { level } else { 128 };
+                image::Rgb([v, v / 2, 255 - v])
+            });
+            image.save(root.join(class).join(format!("{i}.png"))).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_command_runs_on_a_folder_of_images_and_on_series() {
+    let dir = tempdir();
+    image_folder(&dir.path().join("photos"));
+    let photos = ["--data", "folder:photos"];
+    let train = aekit(
+        &[&photos[..], &["train", "--kind", "conv", "--latent", "8", "--epochs", "2", "--out", "run"]].concat(),
+        dir.path(),
+    );
+    assert!(train.status.success(), "{}", text(&train));
+    assert!(text(&train).contains("3×12×12") && text(&train).contains("classes bright, dark"), "{}", text(&train));
+    let eval = aekit(&["eval", "run/model.safetensors", "--data", "folder:photos"], dir.path());
+    assert!(eval.status.success() && text(&eval).contains("| test samples | 2 |"), "{}", text(&eval));
+    let grid =
+        aekit(&["reconstruct", "run/model.safetensors", "--data", "folder:photos", "--out", "g.png"], dir.path());
+    assert!(grid.status.success(), "{}", text(&grid));
+    let png = image::open(dir.path().join("g.png")).unwrap().to_rgb8();
+    assert!(png.pixels().any(|p| p[0] != p[2]), "drawn in colour");
+    let scores =
+        aekit(&["anomaly", "run/model.safetensors", "--data", "folder:photos", "--normal-class", "1"], dir.path());
+    assert!(scores.status.success() && text(&scores).contains("class 1 (dark)"), "{}", text(&scores));
+    let bad =
+        aekit(&["anomaly", "run/model.safetensors", "--data", "folder:photos", "--normal-class", "5"], dir.path());
+    assert!(text(&bad).contains("classes 0 to 1 (bright, dark)"), "{}", text(&bad));
+    // The model and the data must fit: the error names both shapes and the fix.
+    let wrong = aekit(&["eval", "run/model.safetensors"], dir.path());
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(text(&wrong).contains("[3, 12, 12]") && text(&wrong).contains("[1, 28, 28]"), "{}", text(&wrong));
+
+    let gun = ["--data", "ucr:GunPoint"];
+    let args = [
+        "train",
+        "--kind",
+        "conv",
+        "--latent",
+        "8",
+        "--loss",
+        "mse",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "16",
+        "--out",
+        "gun",
+    ];
+    let train = aekit(&[&gun[..], &args].concat(), dir.path());
+    assert!(train.status.success() && text(&train).contains("1-D convolutional autoencoder 1×150"), "{}", text(&train));
+    let chart = aekit(&[&gun[..], &["reconstruct", "gun/model.safetensors", "--out", "gun.svg"]].concat(), dir.path());
+    assert!(chart.status.success(), "{}", text(&chart));
+    let svg = std::fs::read_to_string(dir.path().join("gun.svg")).unwrap();
+    assert!(svg.contains("#0 (1) original") && svg.contains("#1 (2) reconstructed"), "{svg}");
+    let eval = aekit(&[&gun[..], &["eval", "gun/model.safetensors"]].concat(), dir.path());
+    assert!(eval.status.success() && text(&eval).contains("| test samples | 150 |"), "{}", text(&eval));
+
+    let help = aekit(&["--help"], dir.path());
+    for example in ["folder:photos", "ucr:GunPoint", "csv:table.csv", "tensors:data.safetensors", "fashion-mnist"] {
+        assert!(text(&help).contains(example), "--help lacks {example}");
+    }
+}

@@ -92,8 +92,8 @@ fn latent(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::
     train(&mut model, &data.train, &data.validation, config)?;
     let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
     let ae = accuracy(&knn_predict(&train_codes, &data.train.labels, &test_codes, 5)?, &data.test.labels)?;
-    let pca = Pca::fit(&data.train.images, 2)?;
-    let (train_pca, test_pca) = (pca.transform(&data.train.images)?, pca.transform(&data.test.images)?);
+    let pca = Pca::fit(&data.train.samples, 2)?;
+    let (train_pca, test_pca) = (pca.transform(&data.train.samples)?, pca.transform(&data.test.samples)?);
     let base = accuracy(&knn_predict(&train_pca, &data.train.labels, &test_pca, 5)?, &data.test.labels)?;
     row(rows, "latent space (2-D)", "5-NN test accuracy", format!("{ae:.3}"), format!("{base:.3} (PCA)"));
     Ok(())
@@ -102,7 +102,7 @@ fn latent(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::
 /// Codes as features: a linear probe and k-means, against raw pixels.
 fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     let device = config.device.unwrap_or(Device::Cpu);
-    let pixels = |d: &Dataset| d.images.flatten(1, -1);
+    let pixels = |d: &Dataset| d.samples.flatten(1, -1);
     let probe = ProbeConfig::default();
     let base = linear_probe(&pixels(&data.train), &data.train.labels, &pixels(&data.test), &data.test.labels, &probe)?;
     let pixel_nmi = nmi(&kmeans(&pixels(&data.test), 10, 3, 0)?.labels, &data.test.labels)?;
@@ -168,13 +168,13 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
         train(&mut model, &normal, &held_out, &TrainConfig { batch_size: 64, ..config.clone() })?;
         let detector = AnomalyDetector::fit(model, &normal, &held_out)?;
         let s = detector.scores(&data.test)?;
-        let pca = Pca::fit(&normal.images, 32)?.errors(&data.test.images)?;
-        let pixels = |d: &Dataset| d.images.flatten(1, -1);
+        let pca = Pca::fit(&normal.samples, 32)?.errors(&data.test.samples)?;
+        let pixels = |d: &Dataset| d.samples.flatten(1, -1);
         let pixel = knn_distance(&pixels(&normal), &pixels(&data.test), 5)?;
         let pooled = |d: &Dataset| -> aekit::Result<Tensor> {
-            let out = detector.model.forward(&d.images.to_device(device))?;
+            let out = detector.model.forward(&d.samples.to_device(device))?;
             let pool = |x: &Tensor| x.avg_pool2d([2, 2], [2, 2], [0, 0], false, true, None::<i64>);
-            Ok((pool(&out) - pool(&d.images.to_device(device))).square().mean_dim(
+            Ok((pool(&out) - pool(&d.samples.to_device(device))).square().mean_dim(
                 [1, 2, 3].as_slice(),
                 false,
                 Kind::Float,
@@ -250,7 +250,7 @@ fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -
     train(&mut model, &data.train, &data.validation, config)?;
     let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
     let codes = few_labels(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &[1, 10, 100], 5)?;
-    let (train_pixels, test_pixels) = (data.train.images.flatten(1, -1), data.test.images.flatten(1, -1));
+    let (train_pixels, test_pixels) = (data.train.samples.flatten(1, -1), data.test.samples.flatten(1, -1));
     let pixels = few_labels(&train_pixels, &data.train.labels, &test_pixels, &data.test.labels, &[1, 10, 100], 5)?;
     let pm = |(m, s): (f64, f64)| format!("{m:.3} ± {s:.3}");
     for (c, p) in codes.iter().zip(&pixels) {

@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
     let test_loss = evaluate(&model, &data.test, config.loss)?;
     let sample = data.test.one_per_class()?;
     let grid = out.join("reconstructions.png");
-    reconstruction_grid(&sample, &model.forward(&sample.images)?)?.save(&grid)?;
+    reconstruction_grid(&sample, &model.forward(&sample.samples)?)?.save(&grid)?;
     let curve = out.join("loss.svg");
     loss_curve(&history, "binary cross-entropy")?.save(&curve)?;
     // The latent space: the 64-value codes of 2,000 test images, projected to 2-D with PCA.
@@ -44,7 +44,7 @@ fn main() -> anyhow::Result<()> {
     let codes = aekit::eval::encode_all(&model, &some)?;
     let plane = aekit::eval::Pca::fit(&codes, 2)?.transform(&codes)?;
     let latent = out.join("latent.svg");
-    aekit::plot::latent_scatter("codes of 2,000 test images (PCA to 2-D)", &plane, &some.labels, ("PC 1", "PC 2"))?
+    aekit::plot::latent_scatter("codes of 2,000 test images (PCA to 2-D)", &plane, &some, ("PC 1", "PC 2"))?
         .save(&latent)?;
     let checkpoint = out.join("model.safetensors");
     model.save(&checkpoint)?;

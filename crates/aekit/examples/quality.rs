@@ -117,7 +117,7 @@ fn main() -> anyhow::Result<()> {
     let mut denoiser = Autoencoder::new(ConvConfig { latent: None, ..Default::default() }, device)?;
     let s = fit(&mut denoiser, &TrainConfig { corruption: Some(noise), ..mse32.clone() })?;
     let denoised = reconstruction_error(&denoiser, &data.test, Some((&noise, 7)))?;
-    let noisy = data.test.images.shallow_clone();
+    let noisy = data.test.samples.shallow_clone();
     aekit::manual_seed(7);
     let noisy_mse = noise.apply(&noisy).mse_loss(&noisy, tch::Reduction::Mean).double_value(&[]);
     row(

@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
     let data = FashionMnist::load()?;
     println!("test loss (binary cross-entropy): {:.4}", evaluate(&model, &data.test, ReconLoss::Bce)?);
     let sample = data.test.one_per_class()?;
-    reconstruction_grid(&sample, &model.forward(&sample.images)?)?.save(&out)?;
+    reconstruction_grid(&sample, &model.forward(&sample.samples)?)?.save(&out)?;
     println!("wrote {}", out.display());
     Ok(())
 }

@@ -22,6 +22,9 @@ use std::path::Path;
 pub use polars;
 use polars::prelude::*;
 
+use tch::Tensor;
+
+use crate::data::Dataset;
 use crate::display::{Content, Show};
 use crate::table::{Cell, Table};
 use crate::train::History;
@@ -134,6 +137,72 @@ pub fn read(path: impl AsRef<Path>) -> Result<DataFrame> {
     read.map_err(|e| {
         Error::corrupt(path, format!("not a readable {} table: {e}", if is_parquet(path) { "Parquet" } else { "CSV" }))
     })
+}
+
+/// A [`Dataset`] of vectors `[N, D]` from `df`'s numeric columns (tabular data), labelled by
+/// column `label` when given (text or integers; the classes are its distinct values, sorted).
+/// Every other column must be numeric, without nulls. Values are taken as they are: scale them
+/// to [0, 1] for binary cross-entropy, or train with MSE.
+///
+/// ```
+/// use aekit::frame::{polars::prelude::*, to_dataset};
+/// let df = df!("height" => [1.0, 2.0, 3.0], "weight" => [0.5, 0.1, 0.9], "kind" => ["b", "a", "b"]).unwrap();
+/// let data = to_dataset(&df, Some("kind"))?;
+/// assert_eq!((data.sample_shape(), data.classes().to_vec()), (vec![2], vec!["a".to_string(), "b".into()]));
+/// # Ok::<(), aekit::Error>(())
+/// ```
+pub fn to_dataset(df: &DataFrame, label: Option<&str>) -> Result<Dataset> {
+    // Columns are found by scanning, not through the frame's name index: in a notebook each
+    // cell has its own copy of polars' hash seed (see `data::ucr`).
+    let columns = df.columns();
+    if let Some(name) = label.filter(|name| !columns.iter().any(|c| c.name().as_str() == *name)) {
+        return Err(Error::input(
+            "to_dataset",
+            format!("no label column {name:?}; the columns are {:?}", df.get_column_names()),
+        ));
+    }
+    let features: Vec<&Column> = columns.iter().filter(|c| Some(c.name().as_str()) != label).collect();
+    if features.is_empty() || df.height() == 0 {
+        return Err(Error::input("to_dataset", format!("the frame ({} rows) has no feature column", df.height())));
+    }
+    let (h, w) = (df.height(), features.len());
+    let mut values = vec![0f32; h * w];
+    for (j, column) in features.iter().enumerate() {
+        if !column.dtype().is_primitive_numeric() && !column.dtype().is_bool() {
+            return Err(Error::input(
+                "to_dataset",
+                format!(
+                    "column {:?} is {} rather than numbers: drop it, or name it as the label column",
+                    column.name(),
+                    column.dtype()
+                ),
+            ));
+        }
+        if column.null_count() > 0 {
+            return Err(Error::input(
+                "to_dataset",
+                format!("column {:?} has {} nulls: fill or drop them first", column.name(), column.null_count()),
+            ));
+        }
+        let column = column.cast(&DataType::Float64).map_err(|e| polars_error("to_dataset", e))?;
+        for (i, v) in column.f64().map_err(|e| polars_error("to_dataset", e))?.iter().enumerate() {
+            values[i * w + j] = v.unwrap_or(f32::NAN as f64) as f32;
+        }
+    }
+    let samples = Tensor::from_slice(&values).view([h as i64, w as i64]);
+    let Some(name) = label else { return Dataset::unlabeled(samples) };
+    let column = columns
+        .iter()
+        .find(|c| c.name().as_str() == name)
+        .ok_or_else(|| Error::input("to_dataset", format!("no label column {name:?}")))?;
+    let text = column.cast(&DataType::String).map_err(|e| polars_error("to_dataset", e))?;
+    let names: Vec<String> =
+        text.str().map_err(|e| polars_error("to_dataset", e))?.iter().map(|v| v.unwrap_or("").to_string()).collect();
+    let mut classes = names.clone();
+    classes.sort();
+    classes.dedup();
+    let labels: Vec<i64> = names.iter().map(|n| classes.binary_search(n).unwrap_or(0) as i64).collect();
+    Dataset::new(samples, Tensor::from_slice(&labels))?.with_classes(classes)
 }
 
 fn is_parquet(path: &Path) -> bool {

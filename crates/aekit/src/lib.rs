@@ -13,7 +13,7 @@
 //!     let history = train(&mut model, &data.train, &data.validation, &TrainConfig::default())?;
 //!     println!("test loss {:.4}", evaluate(&model, &data.test, ReconLoss::Bce)?);
 //!     let sample = data.test.one_per_class()?;
-//!     reconstruction_grid(&sample, &model.forward(&sample.images)?)?.save("reconstructions.png")?;
+//!     reconstruction_grid(&sample, &model.forward(&sample.samples)?)?.save("reconstructions.png")?;
 //!     loss_curve(&history, "loss")?.save("loss.svg")?;
 //!     Ok(())
 //! }
@@ -46,7 +46,7 @@ pub use tch;
 /// What a notebook or program usually needs, `anyhow`'s `Result` and `Context` included (the
 /// error type of notebooks and programs that mix aekit's errors with others').
 pub mod prelude {
-    pub use crate::data::{Dataset, FashionMnist, CLASS_NAMES};
+    pub use crate::data::{Dataset, FashionMnist, ImageFolder, Splits, CLASS_NAMES};
     pub use crate::display::Show;
     pub use crate::eval::{evaluate, evaluate_denoising};
     #[cfg(feature = "polars")]

@@ -4,16 +4,16 @@ use super::Dataset;
 use crate::rng::permutation;
 use crate::{Error, Result};
 
-/// One batch: images `[B, 1, 28, 28]` and labels `[B]`, on the device asked for.
+/// One batch: samples `[B, …]` and labels `[B]`, on the device asked for.
 #[derive(Debug)]
 pub struct Batch {
-    /// Images `[B, 1, 28, 28]`, on the device asked for.
-    pub images: Tensor,
+    /// Samples `[B, …]`, on the device asked for.
+    pub samples: Tensor,
     /// Their labels `[B]` (i64).
     pub labels: Tensor,
 }
 
-/// Iterator over the batches of a [`Dataset`]; every image appears exactly once.
+/// Iterator over the batches of a [`Dataset`]; every sample appears exactly once.
 pub struct Batches {
     data: Dataset,
     order: Option<Tensor>,
@@ -29,7 +29,7 @@ impl Batches {
         }
         // The order lives beside the data, so a batch is picked without a copy between devices.
         let order =
-            shuffle.map(|seed| Tensor::from_slice(&permutation(data.len(), seed)).to_device(data.images.device()));
+            shuffle.map(|seed| Tensor::from_slice(&permutation(data.len(), seed)).to_device(data.samples.device()));
         Ok(Batches { data: data.clone(), order, batch_size, next: 0, device })
     }
 }
@@ -43,18 +43,12 @@ impl Iterator for Batches {
             return None;
         }
         let end = (self.next + self.batch_size).min(n);
-        let (images, labels) = match &self.order {
-            Some(order) => {
-                let index = order.narrow(0, self.next as i64, (end - self.next) as i64);
-                (self.data.images.index_select(0, &index), self.data.labels.index_select(0, &index))
-            }
-            None => {
-                let part = self.data.range(self.next, end);
-                (part.images, part.labels)
-            }
+        let part = match &self.order {
+            Some(order) => self.data.select(&order.narrow(0, self.next as i64, (end - self.next) as i64)),
+            None => self.data.range(self.next, end),
         };
         self.next = end;
-        Some(Batch { images: images.to_device(self.device), labels: labels.to_device(self.device) })
+        Some(Batch { samples: part.samples.to_device(self.device), labels: part.labels.to_device(self.device) })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -1,108 +1,197 @@
 use std::fmt;
+use std::sync::Arc;
 
 use tch::{Device, Kind, Tensor};
 
-use super::{Batches, CLASS_NAMES};
+use super::Batches;
+use crate::rng::permutation;
 use crate::{Error, Result};
 
-/// Images `[N, 1, 28, 28]` (f32 in [0, 1]) with their labels `[N]` (i64, 0–9).
+/// Samples `[N, …]` (f32; any shape per sample: images `[C, H, W]`, series `[C, L]`, vectors
+/// `[D]`) with their labels `[N]` (i64 indices into the class names).
 ///
 /// Cloning is cheap: the clone shares the tensors' storage.
+///
+/// ```
+/// use aekit::prelude::*;
+/// let x = Tensor::rand([6, 3, 8, 8], (Kind::Float, Device::Cpu)); // six 3×8×8 RGB images
+/// let y = Tensor::from_slice(&[0i64, 1, 0, 1, 1, 0]);
+/// let data = Dataset::new(x, y)?.with_classes(["cat", "dog"])?;
+/// assert_eq!((data.sample_shape(), data.class_names()?[1].as_str()), (vec![3, 8, 8], "dog"));
+/// let vectors = Dataset::unlabeled(Tensor::rand([100, 5], (Kind::Float, Device::Cpu)))?;
+/// assert!(!vectors.is_labeled());
+/// # Ok::<(), aekit::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Dataset {
-    /// Images `[N, 1, 28, 28]`, f32 in [0, 1].
-    pub images: Tensor,
-    /// Labels `[N]`, i64 class indices.
+    /// Samples `[N, …]`, f32 (values in [0, 1] for binary cross-entropy).
+    pub samples: Tensor,
+    /// Labels `[N]`, i64 indices into [`Dataset::classes`] (all 0 when unlabeled).
     pub labels: Tensor,
+    classes: Arc<[String]>,
 }
 
 impl Clone for Dataset {
     fn clone(&self) -> Self {
-        Dataset { images: self.images.shallow_clone(), labels: self.labels.shallow_clone() }
+        self.with_parts(self.samples.shallow_clone(), self.labels.shallow_clone())
     }
 }
 
 impl Dataset {
-    /// Pairs images with labels; checks shapes and kinds.
-    pub fn new(images: Tensor, labels: Tensor) -> Result<Self> {
-        crate::check::images("Dataset images", &images)?;
+    /// Pairs samples `[N, …]` with labels `[N]` (i64, from 0); the classes are named by their
+    /// numbers (`"0"`, `"1"`, …) until [`Dataset::with_classes`] names them.
+    pub fn new(samples: Tensor, labels: Tensor) -> Result<Self> {
+        crate::check::samples("Dataset samples", &samples)?;
         if labels.kind() != Kind::Int64 || labels.dim() != 1 {
             return Err(Error::input(
                 "Dataset labels",
                 format!("expected a 1-D i64 tensor, got {:?} {:?}", labels.kind(), labels.size()),
             ));
         }
-        if labels.size()[0] != images.size()[0] {
+        if labels.size()[0] != samples.size()[0] {
             return Err(Error::input(
                 "Dataset",
-                format!("{} images but {} labels", images.size()[0], labels.size()[0]),
+                format!("{} samples but {} labels", samples.size()[0], labels.size()[0]),
             ));
         }
-        Ok(Dataset { images, labels })
+        let (lo, hi) = (labels.min().int64_value(&[]), labels.max().int64_value(&[]));
+        if lo < 0 {
+            return Err(Error::input("Dataset labels", format!("label {lo} is negative; classes count from 0")));
+        }
+        let classes: Arc<[String]> = (0..=hi).map(|c| c.to_string()).collect();
+        Ok(Dataset { samples, labels, classes })
     }
 
-    /// Number of images.
+    /// Samples without labels: every label is 0 and the set has no classes.
+    pub fn unlabeled(samples: Tensor) -> Result<Self> {
+        crate::check::samples("Dataset samples", &samples)?;
+        let labels = Tensor::zeros([samples.size()[0]], (Kind::Int64, samples.device()));
+        Ok(Dataset { samples, labels, classes: Arc::new([]) })
+    }
+
+    /// The same data with its classes named, label `i` being `names[i]`.
+    pub fn with_classes<S: ToString>(self, names: impl IntoIterator<Item = S>) -> Result<Self> {
+        let classes: Arc<[String]> = names.into_iter().map(|s| s.to_string()).collect();
+        if !self.is_labeled() {
+            return Err(Error::input(
+                "Dataset::with_classes",
+                "the data set is unlabeled (made by Dataset::unlabeled)",
+            ));
+        }
+        let top = self.labels.max().int64_value(&[]);
+        if top >= classes.len() as i64 {
+            return Err(Error::input(
+                "Dataset::with_classes",
+                format!("{} names for labels up to {top}: give one name per class", classes.len()),
+            ));
+        }
+        Ok(Dataset { classes, ..self })
+    }
+
+    /// Number of samples.
     pub fn len(&self) -> usize {
-        self.images.size()[0] as usize
+        self.samples.size()[0] as usize
     }
 
-    /// True when the set holds no image.
+    /// True when the set holds no sample.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The first `n` images (all of them when `n` is larger); shares storage.
+    /// The shape of one sample, e.g. `[1, 28, 28]`: what a model's config takes as its input.
+    pub fn sample_shape(&self) -> Vec<usize> {
+        self.samples.size()[1..].iter().map(|&s| s as usize).collect()
+    }
+
+    /// The class names, indexed by label (empty when unlabeled).
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// True unless made by [`Dataset::unlabeled`].
+    pub fn is_labeled(&self) -> bool {
+        !self.classes.is_empty()
+    }
+
+    /// The first `n` samples (all of them when `n` is larger); shares storage.
     pub fn take(&self, n: usize) -> Dataset {
         self.range(0, n.min(self.len()))
     }
 
-    /// Images `start..end` (clamped to the set's length); shares storage.
+    /// Samples `start..end` (clamped to the set's length); shares storage.
     pub fn range(&self, start: usize, end: usize) -> Dataset {
         let end = end.min(self.len());
         let start = start.min(end);
         let len = (end - start) as i64;
-        Dataset { images: self.images.narrow(0, start as i64, len), labels: self.labels.narrow(0, start as i64, len) }
+        self.with_parts(self.samples.narrow(0, start as i64, len), self.labels.narrow(0, start as i64, len))
     }
 
-    /// The first image of each class, in class order: the row of a classic sample grid.
+    /// The samples at `index` (`[K]` i64), in that order; a copy.
+    pub fn select(&self, index: &Tensor) -> Dataset {
+        let index = index.to_device(self.samples.device());
+        self.with_parts(
+            self.samples.index_select(0, &index),
+            self.labels.index_select(0, &index.to_device(self.labels.device())),
+        )
+    }
+
+    /// Two parts, shuffled by `seed`: the first holds `fraction` of the samples (rounded, at
+    /// least one in each part), the second the rest. For a user's own data: train and validation.
+    pub fn split(&self, fraction: f64, seed: u64) -> Result<(Dataset, Dataset)> {
+        if !(fraction > 0.0 && fraction < 1.0) || self.len() < 2 {
+            return Err(Error::input(
+                "Dataset::split",
+                format!(
+                    "fraction {fraction} of {} samples: need a fraction in (0, 1) and 2 samples or more",
+                    self.len()
+                ),
+            ));
+        }
+        let first = ((self.len() as f64 * fraction).round() as usize).clamp(1, self.len() - 1);
+        let order = Tensor::from_slice(&permutation(self.len(), seed));
+        Ok((
+            self.select(&order.narrow(0, 0, first as i64)),
+            self.select(&order.narrow(0, first as i64, (self.len() - first) as i64)),
+        ))
+    }
+
+    /// The first sample of each class, in class order: the row of a classic sample grid.
     pub fn one_per_class(&self) -> Result<Dataset> {
+        self.labeled("Dataset::one_per_class")?;
         let labels = Vec::<i64>::try_from(&self.labels)?;
-        let mut first = Vec::with_capacity(CLASS_NAMES.len());
-        for class in 0..CLASS_NAMES.len() as i64 {
-            match labels.iter().position(|&l| l == class) {
+        let mut first = Vec::with_capacity(self.classes.len());
+        for (class, name) in self.classes.iter().enumerate() {
+            match labels.iter().position(|&l| l == class as i64) {
                 Some(i) => first.push(i as i64),
                 None => {
-                    return Err(Error::input(
-                        "Dataset::one_per_class",
-                        format!("no image of class {class} ({})", CLASS_NAMES[class as usize]),
-                    ))
+                    return Err(Error::input("Dataset::one_per_class", format!("no sample of class {class} ({name})")))
                 }
             }
         }
-        let index = Tensor::from_slice(&first).to_device(self.images.device());
-        Ok(Dataset { images: self.images.index_select(0, &index), labels: self.labels.index_select(0, &index) })
+        Ok(self.select(&Tensor::from_slice(&first)))
     }
 
-    /// The images of one class (0–9), in their order; a copy.
+    /// The samples of one class (a label), in their order; a copy.
     pub fn of_class(&self, class: i64) -> Result<Dataset> {
-        if !(0..CLASS_NAMES.len() as i64).contains(&class) {
-            return Err(Error::input("Dataset::of_class", format!("class {class} does not exist; use 0 to 9")));
-        }
-        let index = self.labels.eq(class).nonzero().squeeze_dim(1);
-        if index.numel() == 0 {
+        self.labeled("Dataset::of_class")?;
+        let Some(name) = usize::try_from(class).ok().and_then(|c| self.classes.get(c)) else {
             return Err(Error::input(
                 "Dataset::of_class",
-                format!("no image of class {class} ({})", CLASS_NAMES[class as usize]),
+                format!("class {class} does not exist; use 0 to {}", self.classes.len() - 1),
             ));
+        };
+        let index = self.labels.eq(class).nonzero().squeeze_dim(1);
+        if index.numel() == 0 {
+            return Err(Error::input("Dataset::of_class", format!("no sample of class {class} ({name})")));
         }
-        let index = index.to_device(self.images.device());
-        Ok(Dataset { images: self.images.index_select(0, &index), labels: self.labels.index_select(0, &index) })
+        Ok(self.select(&index))
     }
 
-    /// Class names of the labels, in order.
-    pub fn class_names(&self) -> Result<Vec<&'static str>> {
+    /// The class name of each sample's label, in order.
+    pub fn class_names(&self) -> Result<Vec<String>> {
+        self.labeled("Dataset::class_names")?;
         let labels = Vec::<i64>::try_from(&self.labels)?;
-        Ok(labels.iter().map(|&l| CLASS_NAMES.get(l as usize).copied().unwrap_or("?")).collect())
+        Ok(labels.iter().map(|&l| self.classes.get(l as usize).cloned().unwrap_or_else(|| "?".into())).collect())
     }
 
     /// Batches of `batch_size` (the last may be smaller), moved to `device`.
@@ -111,23 +200,41 @@ impl Dataset {
         Batches::new(self, batch_size, shuffle, device)
     }
 
-    /// `f` applied to the images of each batch of [`Dataset::MAP_BATCH`], in order, on
+    /// `f` applied to the samples of each batch of [`Dataset::MAP_BATCH`], in order, on
     /// `device`: the one loop of every measure that goes over a whole data set.
     pub fn map_batches<T>(&self, device: Device, mut f: impl FnMut(&Tensor) -> Result<T>) -> Result<Vec<T>> {
-        self.batches(Self::MAP_BATCH, None, device)?.map(|batch| f(&batch.images)).collect()
+        self.batches(Self::MAP_BATCH, None, device)?.map(|batch| f(&batch.samples)).collect()
     }
 
-    /// Images per batch of [`Dataset::map_batches`]: large, as nothing is trained.
+    /// Samples per batch of [`Dataset::map_batches`]: large, as nothing is trained.
     pub const MAP_BATCH: usize = 1024;
 
     /// The same data on another device.
     pub fn to_device(&self, device: Device) -> Dataset {
-        Dataset { images: self.images.to_device(device), labels: self.labels.to_device(device) }
+        self.with_parts(self.samples.to_device(device), self.labels.to_device(device))
+    }
+
+    /// Other tensors with this set's class names.
+    pub(crate) fn with_parts(&self, samples: Tensor, labels: Tensor) -> Dataset {
+        Dataset { samples, labels, classes: Arc::clone(&self.classes) }
+    }
+
+    fn labeled(&self, what: &str) -> Result<()> {
+        if self.is_labeled() {
+            Ok(())
+        } else {
+            Err(Error::input(what, "the data set has no labels (made by Dataset::unlabeled)"))
+        }
     }
 }
 
 impl fmt::Display for Dataset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} images {:?}", self.len(), self.images.size())
+        write!(f, "{} samples of shape {:?}", self.len(), self.sample_shape())?;
+        match self.classes.len() {
+            0 => write!(f, ", unlabeled"),
+            n if n <= 12 => write!(f, ", classes {}", self.classes.join(", ")),
+            n => write!(f, ", {n} classes"),
+        }
     }
 }

@@ -64,7 +64,7 @@ impl Default for LoadOptions {
 ///
 /// ```no_run
 /// let data = aekit::data::FashionMnist::load()?;
-/// assert_eq!(data.train.images.size(), [55_000, 1, 28, 28]);
+/// assert_eq!(data.train.samples.size(), [55_000, 1, 28, 28]);
 /// # Ok::<(), aekit::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -169,7 +169,7 @@ impl Show for FashionMnist {
     /// The splits and classes.
     fn content(&self) -> Content {
         let row =
-            |name: &str, d: &Dataset| vec![name.to_string(), d.len().to_string(), format!("{:?}", d.images.size())];
+            |name: &str, d: &Dataset| vec![name.to_string(), d.len().to_string(), format!("{:?}", d.samples.size())];
         let rows = [row("train", &self.train), row("validation", &self.validation), row("test", &self.test)];
         let columns = ["split", "images", "shape"].map(String::from);
         Content::Html(format!(
@@ -249,7 +249,7 @@ fn dataset(image_path: &Path, images: idx::Idx, label_path: &Path, labels: idx::
     }
     let images = unit_floats(images.data(), [n as i64, 1, 28, 28])?;
     let labels = Tensor::f_from_slice(labels.data())?.f_to_kind(Kind::Int64)?;
-    Ok(Dataset { images, labels })
+    Dataset::new(images, labels)?.with_classes(CLASS_NAMES)
 }
 
 /// Pixels as f32 in [0, 1] (`p / 255`), converted in one pass, on all cores, straight into the

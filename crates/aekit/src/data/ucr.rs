@@ -1,5 +1,6 @@
 //! UCR time series (GunPoint, ItalyPowerDemand, ArrowHead, OSULeaf) in polars DataFrames, and
-//! their conversion to the inputs aekit's models take. Needs the `polars` feature.
+//! their conversion to series `[N, 1, L]`, the inputs of dense and 1-D convolutional
+//! autoencoders. Needs the `polars` feature.
 //!
 //! `make data` fetches the files from PyPI (sktime 1.2.0's wheel ships them) into
 //! `datasets/ucr/<name>/<name>_{TRAIN,TEST}.ts`; `$AEKIT_UCR` points elsewhere.
@@ -9,7 +10,7 @@
 //! let gun = TimeSeries::load("GunPoint")?;
 //! let pointing = ucr::of_class(&gun.train, Some("2"))?; // a DataFrame
 //! let series = ucr::values(&pointing)?; // [26, 150]
-//! let images = ucr::to_images(&series, ucr::value_range(&series))?; // [26, 1, 28, 28]
+//! let inputs = ucr::to_series(&series, ucr::value_range(&series))?; // [26, 1, 150] in [0, 1]
 //! # Ok::<(), aekit::Error>(())
 //! ```
 
@@ -26,9 +27,6 @@ use crate::{Error, Result};
 
 /// The problems `make data` fetches.
 pub const PROBLEMS: [&str; 4] = ["GunPoint", "ItalyPowerDemand", "ArrowHead", "OSULeaf"];
-
-/// Samples per series in the models' input: a 28×28 image's pixel count.
-pub const MODEL_LENGTH: i64 = 784;
 
 /// A univariate, equal-length UCR problem. Each split is a DataFrame with one row per series:
 /// `class` (text) and one `f64` column per time step, `t0`, `t1`, ….
@@ -212,24 +210,22 @@ pub fn of_class(df: &DataFrame, class: Option<&str>) -> Result<DataFrame> {
     df.filter(&mask).map_err(|e| polars_error("ucr::of_class", e))
 }
 
-/// Series `[N, T]` as model inputs `[N, 1, 28, 28]`: each resampled linearly to 784 steps, then
-/// mapped by `(x − lo) / (hi − lo)`. The models are built for 28×28 images; a dense
-/// autoencoder sees the 784 values as a vector, so the layout does not matter to it.
-pub fn to_images(series: &Tensor, (lo, hi): (f64, f64)) -> Result<Tensor> {
+/// Series `[N, T]` as model inputs `[N, 1, T]` (one channel), each value mapped by
+/// `(x − lo) / (hi − lo)`, so that the range of the normal training series falls in [0, 1].
+pub fn to_series(series: &Tensor, (lo, hi): (f64, f64)) -> Result<Tensor> {
     if series.dim() != 2 || series.size()[0] == 0 || series.size()[1] < 2 {
         return Err(Error::input(
-            "ucr::to_images",
+            "ucr::to_series",
             format!("expected series [N, T] with T ≥ 2, got {:?}", series.size()),
         ));
     }
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
-        return Err(Error::config("ucr::to_images range", format!("({lo}, {hi}): hi must exceed lo")));
+        return Err(Error::config("ucr::to_series range", format!("({lo}, {hi}): hi must exceed lo")));
     }
-    let resampled = series.to_kind(Kind::Float).unsqueeze(1).f_upsample_linear1d([MODEL_LENGTH], true, None::<f64>)?;
-    Ok(((resampled - lo) / (hi - lo)).view([-1, 1, 28, 28]))
+    Ok(((series.to_kind(Kind::Float) - lo) / (hi - lo)).unsqueeze(1))
 }
 
-/// The range [`to_images`] should map to [0, 1]: the min and max of `series`, widened by 10 %
+/// The range [`to_series`] should map to [0, 1]: the min and max of `series`, widened by 10 %
 /// on each side so that new series a little outside still fit.
 pub fn value_range(series: &Tensor) -> (f64, f64) {
     let (lo, hi) = (series.min().double_value(&[]), series.max().double_value(&[]));
@@ -249,5 +245,5 @@ pub(crate) fn dataset_of(series: &Tensor, names: &[String], classes: &[String], 
         .map(|l| classes.iter().position(|c| c == l).map(|i| i as i64))
         .collect::<Option<_>>()
         .ok_or_else(|| Error::input("ucr::dataset", format!("a series has a class outside {classes:?}")))?;
-    Dataset::new(to_images(series, range)?, Tensor::from_slice(&labels))
+    Dataset::new(to_series(series, range)?, Tensor::from_slice(&labels))?.with_classes(classes)
 }

@@ -11,8 +11,8 @@ use crate::{Error, Result};
 /// # fn main() -> aekit::Result<()> {
 /// use aekit::eval::Pca;
 /// let data = FashionMnist::load()?;
-/// let pca = Pca::fit(&data.train.images, 2)?;
-/// let points = pca.transform(&data.test.images)?; // [10000, 2]
+/// let pca = Pca::fit(&data.train.samples, 2)?;
+/// let points = pca.transform(&data.test.samples)?; // [10000, 2]
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]

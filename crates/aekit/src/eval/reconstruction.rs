@@ -46,7 +46,7 @@ fn mean_loss(
     loss: ReconLoss,
     corruption: Option<(&Corruption, u64)>,
 ) -> Result<f64> {
-    check_dataset("evaluation set", data, loss)?;
+    check_dataset("evaluation set", data, model, loss)?;
     crate::manual_seed(corruption.map_or(EVALUATION_SEED, |(_, seed)| seed));
     let sums = tch::no_grad(|| {
         data.map_batches(model.device(), |images| {
@@ -121,9 +121,9 @@ pub fn denoising_psnr(
     corruption: &Corruption,
     seed: u64,
 ) -> Result<DenoisingPsnr> {
-    check::images("denoising_psnr: data", &data.images)?;
+    check::inputs("denoising_psnr: data", &data.samples, model.input_shape())?;
     corruption.validate()?;
-    let noisy = corruption.apply_seeded(&data.images, seed);
+    let noisy = corruption.apply_seeded(&data.samples, seed);
     let mut start = 0;
     let sums = data.map_batches(model.device(), |clean| {
         let n = clean.size()[0];
@@ -174,7 +174,7 @@ pub fn reconstruction_error(
         Ok(Tensor::stack(&[output.mse_loss(images, Reduction::Sum), bce], 0))
     })?;
     let sums = Vec::<f64>::try_from(sum(sums, model).to_kind(Kind::Double))?;
-    let n = (data.len() * 784) as f64;
+    let n = data.samples.numel() as f64;
     Ok(Reconstruction { mse: sums[0] / n, bce: sums[1] / n })
 }
 
@@ -183,13 +183,13 @@ fn sum(parts: Vec<Tensor>, model: &Autoencoder) -> Tensor {
     parts.into_iter().fold(Tensor::zeros([], (Kind::Float, model.device())), |total, part| total + part)
 }
 
-/// The checks a data set passes before training or a loss: images, finite, and in [0, 1]
-/// when the loss is binary cross-entropy.
-pub(crate) fn check_dataset(what: &str, data: &Dataset, loss: ReconLoss) -> Result<()> {
-    check::images(what, &data.images)?;
-    check::finite(what, &data.images)?;
+/// The checks a data set passes before training or a loss: samples of the model's shape,
+/// finite, and in [0, 1] when the loss is binary cross-entropy.
+pub(crate) fn check_dataset(what: &str, data: &Dataset, model: &Autoencoder, loss: ReconLoss) -> Result<()> {
+    check::inputs(what, &data.samples, model.input_shape())?;
+    check::finite(what, &data.samples)?;
     if loss == ReconLoss::Bce {
-        check::unit_range(what, &data.images)?;
+        check::unit_range(what, &data.samples)?;
     }
     Ok(())
 }

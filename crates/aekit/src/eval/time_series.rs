@@ -14,18 +14,19 @@ use tch::Tensor;
 
 use super::{auroc, image_errors, knn_distance, Pca};
 use crate::data::ucr::{self, TimeSeries};
-use crate::models::{Activation, Autoencoder, DenseConfig, ReconLoss};
+use crate::models::{Activation, Autoencoder, ConvConfig, DenseConfig, ModelConfig, ReconLoss};
 use crate::train::{train, History, Schedule, TrainConfig};
 use crate::{Error, Result};
 
-/// The autoencoder and its training for [`one_class`]: a dense autoencoder on the series
-/// resampled to 784 steps ([`ucr::to_images`]), MSE loss. Defaults: 784-64-8 with a linear
-/// code, 300 epochs of batch 16 (the classes have 12 to 53 training series), Adam 1e-3 with
-/// cosine decay to a tenth: the settings of `make applications` and notebook 11.
+/// The autoencoder and its training for [`one_class`]: on the series as they are, `[1, L]`
+/// scaled to [0, 1] ([`ucr::to_series`]), MSE loss. The default model is dense, L-64-8 with a
+/// linear code; [`SeriesConfig::conv`] is 1-D convolutional. 300 epochs of batch 16 (the
+/// classes have 12 to 53 training series), Adam 1e-3 with cosine decay to a tenth: the
+/// settings of `make applications` and notebook 11.
 #[derive(Debug, Clone)]
 pub struct SeriesConfig {
-    /// The dense autoencoder (input: 784 resampled steps).
-    pub model: DenseConfig,
+    /// The autoencoder; its input shape is set to the problem's `[1, L]`.
+    pub model: ModelConfig,
     /// Passes over the normal class's training series.
     pub epochs: usize,
     /// Series per step.
@@ -46,13 +47,23 @@ impl Default for SeriesConfig {
                 hidden: vec![64],
                 code_activation: Activation::Identity,
                 ..DenseConfig::default()
-            },
+            }
+            .into(),
             epochs: 300,
             batch_size: 16,
             learning_rate: 1e-3,
             seed: 42,
             pca_components: 4,
         }
+    }
+}
+
+impl SeriesConfig {
+    /// The default training with a 1-D convolutional autoencoder: 16 → 32 channels, kernel 5,
+    /// stride 2, a dense code of 8.
+    pub fn conv() -> Self {
+        let conv = ConvConfig { channels: vec![16, 32], kernel: 5, latent: Some(8), ..ConvConfig::default() };
+        SeriesConfig { model: conv.into(), ..SeriesConfig::default() }
     }
 }
 
@@ -101,7 +112,7 @@ pub fn one_class(data: &TimeSeries, class: &str, config: &SeriesConfig) -> Resul
     let test_set = ucr::dataset_of(&test_values, &test_labels, &classes, range)?;
 
     crate::manual_seed(config.seed);
-    let mut model = Autoencoder::new(&config.model, crate::device()?)?;
+    let mut model = Autoencoder::new(config.model.clone().with_input([1, data.length()]), crate::device()?)?;
     let train_config = TrainConfig {
         epochs: config.epochs,
         batch_size: config.batch_size,

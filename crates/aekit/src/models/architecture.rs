@@ -34,6 +34,9 @@ pub(crate) trait Architecture {
     /// A one-line description, e.g. `dense autoencoder 784 → 64 → 784`.
     fn describe(&self) -> String;
 
+    /// The shape of one input sample, e.g. `[1, 28, 28]`.
+    fn input(&self) -> &[usize];
+
     /// Width of the code.
     fn latent(&self) -> i64;
 

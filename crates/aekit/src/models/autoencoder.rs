@@ -1,4 +1,4 @@
-//! The model: an encoder (images → codes) and a decoder (codes → images) of any kind, with
+//! The model: an encoder (samples → codes) and a decoder (codes → samples) of any kind, with
 //! its variables and its config.
 
 use std::fmt;
@@ -76,6 +76,11 @@ impl Autoencoder {
         &self.config
     }
 
+    /// The shape of one sample the model takes, e.g. `[1, 28, 28]`.
+    pub fn input_shape(&self) -> &[usize] {
+        self.config.input()
+    }
+
     /// Width of the code.
     pub fn latent(&self) -> i64 {
         self.config.latent()
@@ -102,23 +107,23 @@ impl Autoencoder {
         &self.vs
     }
 
-    /// Codes `[N, latent]` for images `[N, 1, 28, 28]` (a VAE gives its mean codes).
-    pub fn encode(&self, images: &Tensor) -> Result<Tensor> {
-        let images = self.input("encode: images", images)?;
-        Ok(tch::no_grad(|| self.encode_t(&images, false)))
+    /// Codes `[N, latent]` for samples `[N, input…]` (a VAE gives its mean codes).
+    pub fn encode(&self, samples: &Tensor) -> Result<Tensor> {
+        let samples = self.input("encode: samples", samples)?;
+        Ok(tch::no_grad(|| self.encode_t(&samples, false)))
     }
 
-    /// Images in [0, 1] `[N, 1, 28, 28]` for codes `[N, latent]`.
+    /// Samples in [0, 1] `[N, input…]` for codes `[N, latent]`.
     pub fn decode(&self, codes: &Tensor) -> Result<Tensor> {
         check::codes("decode: codes", codes, self.latent())?;
         let codes = codes.f_to_device(self.device())?;
         Ok(tch::no_grad(|| self.decoder.forward_t(&codes, false).sigmoid()))
     }
 
-    /// Reconstructions in [0, 1] of images `[N, 1, 28, 28]`.
-    pub fn forward(&self, images: &Tensor) -> Result<Tensor> {
-        let images = self.input("forward: images", images)?;
-        Ok(tch::no_grad(|| self.decoder.forward_t(&self.encode_t(&images, false), false).sigmoid()))
+    /// Reconstructions in [0, 1] of samples `[N, input…]`.
+    pub fn forward(&self, samples: &Tensor) -> Result<Tensor> {
+        let samples = self.input("forward: samples", samples)?;
+        Ok(tch::no_grad(|| self.decoder.forward_t(&self.encode_t(&samples, false), false).sigmoid()))
     }
 
     /// The objective for one batch, with autograd: reconstruct `target` from `input` (the same
@@ -131,7 +136,8 @@ impl Autoencoder {
 
     /// Layers, output shapes and parameter counts, like Keras' `model.summary()`.
     pub fn summary(&self) -> Summary {
-        let input = Tensor::zeros([1, 1, 28, 28], (Kind::Float, self.device()));
+        let shape: Vec<i64> = std::iter::once(1).chain(self.input_shape().iter().map(|&s| s as i64)).collect();
+        let input = Tensor::zeros(shape.as_slice(), (Kind::Float, self.device()));
         let (mut rows, _) = self.encoder.summary(&input, &self.vs, "encoder.");
         let code = tch::no_grad(|| self.encode_t(&input, false));
         rows.extend(self.decoder.summary(&code, &self.vs, "decoder.").0);
@@ -148,15 +154,15 @@ impl Autoencoder {
         Decoder::copy_from(&self.vs, &self.config)
     }
 
-    /// Codes for images on the model's device, with autograd.
-    pub(crate) fn encode_t(&self, images: &Tensor, train: bool) -> Tensor {
-        self.config.architecture().codes(self.encoder.forward_t(images, train))
+    /// Codes for samples on the model's device, with autograd.
+    pub(crate) fn encode_t(&self, samples: &Tensor, train: bool) -> Tensor {
+        self.config.architecture().codes(self.encoder.forward_t(samples, train))
     }
 
-    /// Checks images and moves them to the model's device.
-    fn input(&self, what: &str, images: &Tensor) -> Result<Tensor> {
-        check::images(what, images)?;
-        Ok(images.f_to_device(self.device())?)
+    /// Checks samples against the model's input shape and moves them to its device.
+    fn input(&self, what: &str, samples: &Tensor) -> Result<Tensor> {
+        check::inputs(what, samples, self.input_shape())?;
+        Ok(samples.f_to_device(self.device())?)
     }
 }
 

@@ -35,6 +35,22 @@ impl ModelConfig {
         self.architecture().validate()
     }
 
+    /// The shape of one input sample, e.g. `[1, 28, 28]`.
+    pub fn input(&self) -> &[usize] {
+        self.architecture().input()
+    }
+
+    /// The same config for samples of `shape`, e.g. `data.sample_shape()`: `[C, H, W]` images,
+    /// `[C, L]` series (a convolutional kind then convolves in 1-D), `[D]` vectors (dense kinds).
+    pub fn with_input(self, shape: impl Into<Vec<usize>>) -> ModelConfig {
+        match self {
+            ModelConfig::Dense(c) => c.with_input(shape).into(),
+            ModelConfig::Conv(c) => c.with_input(shape).into(),
+            ModelConfig::Sparse(c) => c.with_input(shape).into(),
+            ModelConfig::Vae(c) => c.with_input(shape).into(),
+        }
+    }
+
     /// Width of the code.
     pub fn latent(&self) -> i64 {
         self.architecture().latent()
@@ -60,9 +76,9 @@ impl ModelConfig {
     pub const PRESETS: [(&'static str, &'static str); 6] = [
         ("dense", "dense, one hidden layer (the tutorial's)"),
         ("deep", "dense, 256-128 hidden layers, mirrored, linear code"),
-        ("conv", "strided convolutions and a dense code"),
+        ("conv", "strided convolutions (2-D for images, 1-D for series) and a dense code"),
         ("sparse", "dense with an L1 penalty on the code"),
-        ("vae", "variational, dense 784-400"),
+        ("vae", "variational, dense 400 hidden"),
         ("conv-vae", "variational, convolutional"),
     ];
 

@@ -1,10 +1,16 @@
-//! Convolutional autoencoders: strided convolutions down, transposed convolutions up.
+//! Convolutional autoencoders: strided convolutions down, transposed convolutions up. Over
+//! images `[C, H, W]` (2-D convolutions, any size) or series `[C, L]` (1-D convolutions): the
+//! input shape decides.
 //!
 //! ```
 //! use aekit::prelude::*;
 //! let config = ConvConfig { channels: vec![16, 32], latent: Some(10), ..Default::default() };
 //! let model = Autoencoder::new(config, Device::Cpu)?;
 //! assert_eq!(model.encode(&Tensor::rand([2, 1, 28, 28], (Kind::Float, Device::Cpu)))?.size(), [2, 10]);
+//! let rgb = Autoencoder::new(ConvConfig::default().with_input([3, 32, 48]), Device::Cpu)?;
+//! assert_eq!(rgb.forward(&Tensor::rand([2, 3, 32, 48], (Kind::Float, Device::Cpu)))?.size(), [2, 3, 32, 48]);
+//! let series = Autoencoder::new(ConvConfig::default().with_input([1, 150]), Device::Cpu)?;
+//! assert_eq!(series.forward(&Tensor::rand([2, 1, 150], (Kind::Float, Device::Cpu)))?.size(), [2, 1, 150]);
 //! # Ok::<(), aekit::Error>(())
 //! ```
 
@@ -12,18 +18,22 @@ use serde::{Deserialize, Serialize};
 use tch::nn;
 
 use super::architecture::Architecture;
-use super::layers::{conv2d, conv_transpose2d, linear};
-use super::{Activation, Layers};
+use super::layers::{conv, conv_transpose, linear};
+use super::{input, Activation, Layers};
 use crate::{Error, Result};
 
 /// Config of a convolutional autoencoder. The default: 1 → 32 → 64 channels (28 → 14 → 7 pixels) with
-/// 3×3 kernels of stride 2, then a dense code of 64.
+/// 3×3 kernels of stride 2, then a dense code of 64. Each convolution pads by half its kernel,
+/// so any input size works: a side `s` becomes `⌊(s − 1) / stride⌋ + 1`, and the decoder's
+/// output padding brings back the exact size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ConvConfig {
+    /// The shape of one sample: images `[C, H, W]` (the default `[1, 28, 28]`) or series `[C, L]`.
+    pub input: Vec<usize>,
     /// Channels of each convolution, from the input inward; the decoder mirrors them.
     pub channels: Vec<usize>,
-    /// Square kernel size (odd).
+    /// Kernel size (odd; square for images).
     pub kernel: usize,
     /// Stride of each convolution (2 halves the image).
     pub stride: usize,
@@ -36,25 +46,55 @@ pub struct ConvConfig {
 
 impl Default for ConvConfig {
     fn default() -> Self {
-        ConvConfig { channels: vec![32, 64], kernel: 3, stride: 2, latent: Some(64), activation: Activation::Relu }
+        ConvConfig {
+            input: input::fashion_mnist(),
+            channels: vec![32, 64],
+            kernel: 3,
+            stride: 2,
+            latent: Some(64),
+            activation: Activation::Relu,
+        }
     }
 }
 
 impl ConvConfig {
-    /// Side of the feature map after each convolution, starting with 28.
-    fn sides(&self) -> Vec<i64> {
-        let (k, s, p) = (self.kernel as i64, self.stride as i64, self.kernel as i64 / 2);
-        let mut sides = vec![28];
-        for _ in &self.channels {
-            let last = sides[sides.len() - 1];
-            sides.push((last + 2 * p - k).div_euclid(s.max(1)) + 1);
-        }
-        sides
+    /// The same config for samples of `shape`: `[C, H, W]` or `[C, L]` (e.g. `data.sample_shape()`).
+    pub fn with_input(self, shape: impl Into<Vec<usize>>) -> Self {
+        ConvConfig { input: shape.into(), ..self }
     }
 
-    /// The feature map the convolutions end in: (channels, side).
-    fn feature_map(&self) -> (i64, i64) {
-        (*self.channels.last().unwrap_or(&1) as i64, *self.sides().last().unwrap_or(&28))
+    /// Channels of the input.
+    fn in_channels(&self) -> i64 {
+        self.input.first().copied().unwrap_or(1) as i64
+    }
+
+    /// Spatial axes: 2 for images, 1 for series.
+    fn dims(&self) -> usize {
+        self.input.len().saturating_sub(1).max(1)
+    }
+
+    /// The spatial size after each convolution, starting with the input's (`[28, 28]`, …).
+    fn sizes(&self) -> Vec<Vec<i64>> {
+        let s = self.stride.max(1) as i64;
+        let mut sizes = vec![self.input.iter().skip(1).map(|&x| x as i64).collect::<Vec<_>>()];
+        for _ in &self.channels {
+            let last = &sizes[sizes.len() - 1];
+            // Padding k/2 with an odd kernel k: ⌊(x + 2·(k/2) − k) / s⌋ + 1 = ⌊(x − 1) / s⌋ + 1.
+            sizes.push(last.iter().map(|&x| (x - 1).div_euclid(s) + 1).collect());
+        }
+        sizes
+    }
+
+    /// The feature map the convolutions end in: (channels, spatial size).
+    fn feature_map(&self) -> (i64, Vec<i64>) {
+        let sizes = self.sizes();
+        (*self.channels.last().unwrap_or(&1) as i64, sizes[sizes.len() - 1].clone())
+    }
+
+    /// Values in the last feature map.
+    fn feature_values(&self) -> i64 {
+        let (channels, size) = self.feature_map();
+        channels * size.iter().product::<i64>()
     }
 }
 
@@ -62,11 +102,11 @@ impl ConvConfig {
 pub(super) fn conv_encoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     let act = c.activation;
     let mut layers = Layers::new();
-    let mut from = 1;
+    let mut from = c.in_channels();
     for (i, &to) in c.channels.iter().enumerate() {
         let name = format!("conv{}", i + 1);
         let (k, s) = (c.kernel as i64, c.stride as i64);
-        layers = layers.layer(&name, conv2d(p / &name, from, to as i64, k, s, k / 2));
+        layers = layers.layer(&name, conv(p / &name, c.dims(), from, to as i64, k, s, k / 2));
         layers = layers.op(act.name(), move |x, _| act.apply(x));
         from = to as i64;
     }
@@ -76,20 +116,21 @@ pub(super) fn conv_encoder(p: &nn::Path, c: &ConvConfig) -> Layers {
 // Shapes (default config): `[N, 3136]` → `[N, 64, 7, 7]` → deconv2 `[N, 32, 14, 14]` → deconv1 `[N, 32, 28, 28]` → out `[N, 1, 28, 28]`
 pub(super) fn conv_decoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     let act = c.activation;
-    let (channels, side) = c.feature_map();
-    let mut layers = Layers::new().op("reshape", move |x, _| x.view([-1, channels, side, side]));
-    let sides = c.sides();
+    let (channels, size) = c.feature_map();
+    let map: Vec<i64> = [-1, channels].into_iter().chain(size).collect();
+    let mut layers = Layers::new().op("reshape", move |x, _| x.view(map.as_slice()));
+    let sizes = c.sizes();
     let (k, s, pad) = (c.kernel as i64, c.stride as i64, c.kernel as i64 / 2);
     for i in (0..c.channels.len()).rev() {
         let from = c.channels[i] as i64;
         let to = c.channels[i.saturating_sub(1)] as i64;
-        let (small, big) = (sides[i + 1], sides[i]);
-        let output_padding = big - ((small - 1) * s - 2 * pad + k);
+        let output_padding =
+            sizes[i].iter().zip(&sizes[i + 1]).map(|(&big, &small)| big - ((small - 1) * s - 2 * pad + k)).collect();
         let name = format!("deconv{}", i + 1);
-        layers = layers.layer(&name, conv_transpose2d(p / &name, from, to, k, s, pad, output_padding));
+        layers = layers.layer(&name, conv_transpose(p / &name, from, to, k, s, pad, output_padding));
         layers = layers.op(act.name(), move |x, _| act.apply(x));
     }
-    layers.layer("out", conv2d(p / "out", c.channels[0] as i64, 1, k, 1, pad))
+    layers.layer("out", conv(p / "out", c.dims(), c.channels[0] as i64, c.in_channels(), k, 1, pad))
 }
 
 impl Architecture for ConvConfig {
@@ -100,27 +141,31 @@ impl Architecture for ConvConfig {
         if let Some(i) = self.channels.iter().position(|&c| c == 0) {
             return Err(Error::config(format!("ConvConfig::channels[{i}]"), "a convolution needs at least 1 channel"));
         }
-        if self.kernel == 0 || self.kernel % 2 == 0 || self.kernel > 27 {
+        if !matches!(self.input.len(), 2 | 3) {
+            return Err(Error::config(
+                "ConvConfig::input",
+                format!(
+                    "{:?}: convolutions take images [C, H, W] or series [C, L]; for vectors use DenseConfig",
+                    self.input
+                ),
+            ));
+        }
+        input::validate("ConvConfig::input", &self.input)?;
+        let smallest = self.input[1..].iter().copied().min().unwrap_or(1);
+        if self.kernel == 0 || self.kernel % 2 == 0 || self.kernel > smallest.max(1) {
             return Err(Error::config(
                 "ConvConfig::kernel",
-                format!("{} must be odd, from 1 to 27 (3 is usual)", self.kernel),
+                format!(
+                    "{} must be odd, from 1 to the input's smallest side ({smallest} for {}; 3 is usual)",
+                    self.kernel,
+                    input::show(&self.input)
+                ),
             ));
         }
         if !(1..=4).contains(&self.stride) {
             return Err(Error::config(
                 "ConvConfig::stride",
                 format!("{} must be 1 to 4 (2 halves the image)", self.stride),
-            ));
-        }
-        if let Some(i) = self.sides().iter().position(|&s| s < 1) {
-            return Err(Error::config(
-                "ConvConfig",
-                format!(
-                    "{} convolutions of kernel {} and stride {} do not fit 28×28: layer {i} has no pixels left",
-                    self.channels.len(),
-                    self.kernel,
-                    self.stride
-                ),
             ));
         }
         if self.latent == Some(0) {
@@ -130,34 +175,43 @@ impl Architecture for ConvConfig {
     }
 
     fn describe(&self) -> String {
-        let sides = self.sides();
-        let maps: Vec<String> = self.channels.iter().zip(&sides[1..]).map(|(c, s)| format!("{c}×{s}×{s}")).collect();
+        let sizes = self.sizes();
+        let maps: Vec<String> = self
+            .channels
+            .iter()
+            .zip(&sizes[1..])
+            .map(|(c, s)| {
+                std::iter::once(*c as i64).chain(s.iter().copied()).map(|v| v.to_string()).collect::<Vec<_>>().join("×")
+            })
+            .collect();
         let code = self.latent.map(|l| format!(" → {l}")).unwrap_or_default();
-        format!("convolutional autoencoder 1×28×28 → {}{code} → mirrored", maps.join(" → "))
+        let kind = if self.dims() == 1 { "1-D convolutional" } else { "convolutional" };
+        format!("{kind} autoencoder {} → {}{code} → mirrored", input::show(&self.input), maps.join(" → "))
+    }
+
+    fn input(&self) -> &[usize] {
+        &self.input
     }
 
     fn latent(&self) -> i64 {
-        let (channels, side) = self.feature_map();
-        self.latent.map_or(channels * side * side, |l| l as i64)
+        self.latent.map_or(self.feature_values(), |l| l as i64)
     }
 
     fn encoder(&self, p: &nn::Path) -> Layers {
         let layers = conv_encoder(p, self);
         let Some(latent) = self.latent else { return layers };
-        let (channels, side) = self.feature_map();
         let act = self.activation;
         layers
-            .layer("code", linear(p / "code", channels * side * side, latent as i64))
+            .layer("code", linear(p / "code", self.feature_values(), latent as i64))
             .op(act.name(), move |x, _| act.apply(x))
     }
 
     fn decoder(&self, p: &nn::Path) -> Layers {
-        let (channels, side) = self.feature_map();
         let head = match self.latent {
             Some(latent) => {
                 let act = self.activation;
                 Layers::new()
-                    .layer("fc", linear(p / "fc", latent as i64, channels * side * side))
+                    .layer("fc", linear(p / "fc", latent as i64, self.feature_values()))
                     .op(act.name(), move |x, _| act.apply(x))
             }
             None => Layers::new(),

@@ -6,6 +6,9 @@
 //! let deep = DenseConfig { hidden: vec![256, 64], dropout: 0.1, ..DenseConfig::standard(16) };
 //! assert!(deep.describe().contains("784 → 256 → 64 → 16"));
 //! assert!(DenseConfig::standard(0).validate().is_err()); // a clear error, before any tensor
+//! // Any sample shape: flattened on the way in, reshaped on the way out.
+//! let series = DenseConfig::standard(8).with_input([1, 150]);
+//! assert!(series.describe().contains("150 → 8 → 150"));
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -13,13 +16,16 @@ use tch::nn;
 
 use super::architecture::Architecture;
 use super::layers::linear;
-use super::{Activation, Layers, IMAGE_PIXELS};
+use super::{input, Activation, Layers};
 use crate::{Error, Result};
 
-/// Config of a dense autoencoder (standard or deep). The default is the tutorial's: 784 → 64 (ReLU) → 784.
+/// Config of a dense autoencoder (standard or deep) on samples of any shape, flattened. The
+/// default is the tutorial's: 784 (a 28×28 image) → 64 (ReLU) → 784.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DenseConfig {
+    /// The shape of one sample, e.g. `[1, 28, 28]` (the default), `[3, 32, 32]`, `[1, 150]`, `[20]`.
+    pub input: Vec<usize>,
     /// Width of the code (the tutorial's `encoding_dim`).
     pub latent: usize,
     /// Widths of the encoder's hidden layers, from the input inward; the decoder mirrors them.
@@ -36,6 +42,7 @@ pub struct DenseConfig {
 impl Default for DenseConfig {
     fn default() -> Self {
         DenseConfig {
+            input: input::fashion_mnist(),
             latent: 64,
             hidden: Vec::new(),
             activation: Activation::Relu,
@@ -58,16 +65,26 @@ impl DenseConfig {
         DenseConfig { latent, hidden: vec![256, 128], code_activation: Activation::Identity, ..Default::default() }
     }
 
+    /// The same config for samples of `shape` (e.g. `data.sample_shape()`).
+    pub fn with_input(self, shape: impl Into<Vec<usize>>) -> Self {
+        DenseConfig { input: shape.into(), ..self }
+    }
+
     /// Checks the values before any tensor is built.
     pub fn validate(&self) -> Result<()> {
+        input::validate("DenseConfig::input", &self.input)?;
         if self.latent == 0 {
             return Err(Error::config("DenseConfig::latent", "must be at least 1 (the tutorial uses 64)"));
         }
         if let Some(i) = self.hidden.iter().position(|&h| h == 0) {
             return Err(Error::config(format!("DenseConfig::hidden[{i}]"), "a layer needs at least 1 unit"));
         }
-        if let Some(&w) = self.hidden.iter().chain([&self.latent]).find(|&&w| w as i64 > IMAGE_PIXELS * 64) {
-            return Err(Error::config("DenseConfig", format!("a layer of {w} units is absurdly wide for 784 pixels")));
+        let values = input::numel(&self.input);
+        if let Some(&w) = self.hidden.iter().chain([&self.latent]).find(|&&w| w > values.max(784) * 64) {
+            return Err(Error::config(
+                "DenseConfig",
+                format!("a layer of {w} units is absurdly wide for {values} input values"),
+            ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return Err(Error::config("DenseConfig::dropout", format!("{} must lie in [0, 1)", self.dropout)));
@@ -77,11 +94,12 @@ impl DenseConfig {
 
     /// `dense 784 → 256 → 128 → 64 → 128 → 256 → 784`
     pub fn describe(&self) -> String {
-        let widths: Vec<String> = std::iter::once(IMAGE_PIXELS as usize)
+        let values = input::numel(&self.input);
+        let widths: Vec<String> = std::iter::once(values)
             .chain(self.hidden.iter().copied())
             .chain([self.latent])
             .chain(self.hidden.iter().rev().copied())
-            .chain([IMAGE_PIXELS as usize])
+            .chain([values])
             .map(|w| w.to_string())
             .collect();
         let kind = if self.hidden.is_empty() { "dense" } else { "deep dense" };
@@ -109,10 +127,10 @@ pub(super) fn dense_layer(
     }
 }
 
-// Shapes: `[N, 1, 28, 28]` → flatten `[N, 784]` → hidden layers → `[N, latent]`
+// Shapes (default config): `[N, 1, 28, 28]` → flatten `[N, 784]` → hidden layers → `[N, latent]`
 fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     let mut layers = Layers::new().op("flatten", |x, _| x.flatten(1, -1));
-    let mut width = IMAGE_PIXELS as usize;
+    let mut width = input::numel(&c.input);
     for (i, &h) in c.hidden.iter().enumerate() {
         layers = dense_layer(layers, p, &format!("fc{}", i + 1), width, h, Some(c.activation), c.dropout);
         width = h;
@@ -120,15 +138,17 @@ fn encoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     dense_layer(layers, p, "code", width, c.latent, Some(c.code_activation), 0.0)
 }
 
-// Shapes: `[N, latent]` → mirrored hidden layers → `[N, 784]` logits → `[N, 1, 28, 28]`
-fn decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
+// Shapes (default config): `[N, latent]` → mirrored hidden layers → `[N, 784]` logits → `[N, 1, 28, 28]`
+pub(super) fn dense_decoder(p: &nn::Path, c: &DenseConfig) -> Layers {
     let mut layers = Layers::new();
     let mut width = c.latent;
     for (i, &h) in c.hidden.iter().rev().enumerate() {
         layers = dense_layer(layers, p, &format!("fc{}", i + 1), width, h, Some(c.activation), c.dropout);
         width = h;
     }
-    dense_layer(layers, p, "out", width, IMAGE_PIXELS as usize, None, 0.0).op("reshape", |x, _| x.view([-1, 1, 28, 28]))
+    let shape = input::batch_view(&c.input);
+    dense_layer(layers, p, "out", width, input::numel(&c.input), None, 0.0)
+        .op("reshape", move |x, _| x.view(shape.as_slice()))
 }
 
 impl Architecture for DenseConfig {
@@ -140,6 +160,10 @@ impl Architecture for DenseConfig {
         DenseConfig::describe(self)
     }
 
+    fn input(&self) -> &[usize] {
+        &self.input
+    }
+
     fn latent(&self) -> i64 {
         self.latent as i64
     }
@@ -149,6 +173,6 @@ impl Architecture for DenseConfig {
     }
 
     fn decoder(&self, p: &nn::Path) -> Layers {
-        decoder(p, self)
+        dense_decoder(p, self)
     }
 }

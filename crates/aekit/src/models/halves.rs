@@ -61,10 +61,10 @@ impl Half {
     }
 }
 
-/// The encoder of an autoencoder as a model of its own: images → codes.
+/// The encoder of an autoencoder as a model of its own: samples → codes.
 pub struct Encoder(Half);
 
-/// The decoder of an autoencoder as a model of its own: codes → images in [0, 1].
+/// The decoder of an autoencoder as a model of its own: codes → samples in [0, 1].
 pub struct Decoder(Half);
 
 impl Encoder {
@@ -82,12 +82,12 @@ impl Encoder {
         self.0.save(path.as_ref(), Part::Encoder)
     }
 
-    /// Codes `[N, latent]` for images `[N, 1, 28, 28]` on any device (the codes are on the
+    /// Codes `[N, latent]` for samples `[N, input…]` on any device (the codes are on the
     /// encoder's).
-    pub fn encode(&self, images: &Tensor) -> Result<Tensor> {
-        check::images("Encoder::encode: images", images)?;
-        let images = images.f_to_device(self.0.vs.device())?;
-        Ok(tch::no_grad(|| self.0.config.architecture().codes(self.0.net.forward_t(&images, false))))
+    pub fn encode(&self, samples: &Tensor) -> Result<Tensor> {
+        check::inputs("Encoder::encode: samples", samples, self.0.config.input())?;
+        let samples = samples.f_to_device(self.0.vs.device())?;
+        Ok(tch::no_grad(|| self.0.config.architecture().codes(self.0.net.forward_t(&samples, false))))
     }
 
     /// The config of the autoencoder this encoder came from.
@@ -111,7 +111,7 @@ impl Decoder {
         self.0.save(path.as_ref(), Part::Decoder)
     }
 
-    /// Images in [0, 1] `[N, 1, 28, 28]` for codes `[N, latent]` on any device.
+    /// Samples in [0, 1] `[N, input…]` for codes `[N, latent]` on any device.
     pub fn decode(&self, codes: &Tensor) -> Result<Tensor> {
         check::codes("Decoder::decode: codes", codes, self.0.config.latent())?;
         let codes = codes.f_to_device(self.0.vs.device())?;

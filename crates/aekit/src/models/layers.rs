@@ -87,35 +87,77 @@ pub fn linear(p: nn::Path, from: i64, to: i64) -> nn::Linear {
     )
 }
 
-/// A 2-D convolution initialised as in Keras; `padding` keeps `stride` = 1 outputs the same size.
-pub fn conv2d(p: nn::Path, from: i64, to: i64, kernel: i64, stride: i64, padding: i64) -> nn::Conv2D {
+/// A convolution over 1 or 2 spatial axes (`dims`: series or images) initialised as in Keras;
+/// `padding` keeps `stride` = 1 outputs the same size.
+pub fn conv(p: nn::Path, dims: usize, from: i64, to: i64, kernel: i64, stride: i64, padding: i64) -> ConvNd {
     let cfg = nn::ConvConfig {
         stride,
         padding,
-        ws_init: glorot(from * kernel * kernel, to * kernel * kernel),
+        ws_init: glorot(from * kernel.pow(dims as u32), to * kernel.pow(dims as u32)),
         bs_init: nn::Init::Const(0.0),
         ..Default::default()
     };
-    nn::conv2d(p, from, to, kernel, cfg)
+    match dims {
+        1 => ConvNd::One(nn::conv1d(p, from, to, kernel, cfg)),
+        _ => ConvNd::Two(nn::conv2d(p, from, to, kernel, cfg)),
+    }
 }
 
-/// A 2-D transposed convolution initialised as in Keras.
-pub fn conv_transpose2d(
+/// A 1-D or 2-D convolution, as [`conv`] builds it.
+#[derive(Debug)]
+pub enum ConvNd {
+    /// Over series `[N, C, L]`.
+    One(nn::Conv1D),
+    /// Over images `[N, C, H, W]`.
+    Two(nn::Conv2D),
+}
+
+impl nn::Module for ConvNd {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        match self {
+            ConvNd::One(c) => c.forward(xs),
+            ConvNd::Two(c) => c.forward(xs),
+        }
+    }
+}
+
+/// A transposed convolution over as many spatial axes as `output_padding` has (1 or 2; one
+/// padding per axis, so a non-square image comes back at its exact size), initialised as in
+/// Keras. Its variables are named as tch names them (`weight`, `bias`).
+pub fn conv_transpose(
     p: nn::Path,
     from: i64,
     to: i64,
     kernel: i64,
     stride: i64,
     padding: i64,
-    output_padding: i64,
-) -> nn::ConvTranspose2D {
-    let cfg = nn::ConvTransposeConfig {
-        stride,
-        padding,
-        output_padding,
-        ws_init: glorot(from * kernel * kernel, to * kernel * kernel),
-        bs_init: nn::Init::Const(0.0),
-        ..Default::default()
-    };
-    nn::conv_transpose2d(p, from, to, kernel, cfg)
+    output_padding: Vec<i64>,
+) -> ConvTransposeNd {
+    let dims = output_padding.len() as u32;
+    let bias = p.var("bias", &[to], nn::Init::Const(0.0));
+    let shape: Vec<i64> = [from, to].into_iter().chain((0..dims).map(|_| kernel)).collect();
+    let weight = p.var("weight", &shape, glorot(from * kernel.pow(dims), to * kernel.pow(dims)));
+    ConvTransposeNd { weight, bias, stride, padding, output_padding }
+}
+
+/// A transposed convolution, as [`conv_transpose`] builds it.
+#[derive(Debug)]
+pub struct ConvTransposeNd {
+    weight: Tensor,
+    bias: Tensor,
+    stride: i64,
+    padding: i64,
+    output_padding: Vec<i64>,
+}
+
+impl nn::Module for ConvTransposeNd {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        let dims = self.output_padding.len();
+        let (stride, padding, dilation) = (vec![self.stride; dims], vec![self.padding; dims], vec![1; dims]);
+        let (w, b, out) = (&self.weight, Some(&self.bias), self.output_padding.as_slice());
+        match dims {
+            1 => xs.conv_transpose1d(w, b, stride.as_slice(), padding.as_slice(), out, 1, dilation.as_slice()),
+            _ => xs.conv_transpose2d(w, b, stride.as_slice(), padding.as_slice(), out, 1, dilation.as_slice()),
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! The autoencoder family: one [`Autoencoder`] type for every kind, so one training loop and
 //! every measure serve them all. A kind is a config ([`DenseConfig`], [`ConvConfig`],
-//! [`SparseConfig`], [`VaeConfig`]), one file here; [`ModelConfig`] is any of them.
+//! [`SparseConfig`], [`VaeConfig`]), one file here; [`ModelConfig`] is any of them. A config
+//! carries the shape of the samples it takes (Fashion-MNIST's `[1, 28, 28]` unless
+//! `.with_input(data.sample_shape())` says otherwise).
 //!
 //! ```
 //! use aekit::prelude::*;
@@ -20,6 +22,7 @@ mod conv;
 mod denoising;
 mod dense;
 mod halves;
+mod input;
 mod layers;
 mod recon_loss;
 mod sparse;
@@ -34,11 +37,9 @@ pub use conv::ConvConfig;
 pub use denoising::Corruption;
 pub use dense::DenseConfig;
 pub use halves::{Decoder, Encoder};
+pub use input::FASHION_MNIST_INPUT;
 pub use layers::Layers;
 pub use recon_loss::ReconLoss;
 pub use sparse::SparseConfig;
 pub use summary::{LayerRow, Summary};
 pub use vae::VaeConfig;
-
-/// Pixels in one image (28 × 28).
-pub const IMAGE_PIXELS: i64 = 28 * 28;

@@ -45,6 +45,13 @@ impl SparseConfig {
     }
 }
 
+impl SparseConfig {
+    /// The same config for samples of `shape` (e.g. `data.sample_shape()`).
+    pub fn with_input(self, shape: impl Into<Vec<usize>>) -> Self {
+        SparseConfig { dense: self.dense.with_input(shape), ..self }
+    }
+}
+
 impl Architecture for SparseConfig {
     fn validate(&self) -> Result<()> {
         self.dense.validate()?;
@@ -70,6 +77,10 @@ impl Architecture for SparseConfig {
 
     fn describe(&self) -> String {
         format!("sparse {} (L1 {}, KL {} towards ρ = {})", self.dense.describe(), self.l1, self.kl, self.target)
+    }
+
+    fn input(&self) -> &[usize] {
+        &self.dense.input
     }
 
     fn latent(&self) -> i64 {

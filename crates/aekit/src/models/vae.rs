@@ -16,8 +16,9 @@ use tch::{nn, Kind, Tensor};
 
 use super::architecture::{Architecture, Decode};
 use super::conv::conv_encoder;
+use super::dense::dense_decoder;
 use super::dense::dense_layer;
-use super::{Activation, Autoencoder, ConvConfig, DenseConfig, Layers, Losses, ModelConfig, ReconLoss, IMAGE_PIXELS};
+use super::{input, Activation, Autoencoder, ConvConfig, DenseConfig, Layers, Losses, ModelConfig, ReconLoss};
 use crate::{check, Error, Result};
 
 /// Config of a variational autoencoder ([`Autoencoder::sample`] draws new images,
@@ -25,11 +26,13 @@ use crate::{check, Error, Result};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VaeConfig {
+    /// The shape of one sample (the default `[1, 28, 28]`); a convolutional VAE's too.
+    pub input: Vec<usize>,
     /// Dimensions of the code.
     pub latent: usize,
     /// Dense hidden layers (dense VAE), mirrored in the decoder.
     pub hidden: Vec<usize>,
-    /// A convolutional body instead of the dense one (its `latent` is ignored).
+    /// A convolutional body instead of the dense one (its `latent` and `input` are ignored).
     pub conv: Option<ConvConfig>,
     /// Weight of the KL term (1 is the ELBO; β > 1 a β-VAE).
     pub beta: f64,
@@ -37,18 +40,35 @@ pub struct VaeConfig {
 
 impl Default for VaeConfig {
     fn default() -> Self {
-        VaeConfig { latent: 20, hidden: vec![400], conv: None, beta: 1.0 }
+        VaeConfig { input: input::fashion_mnist(), latent: 20, hidden: vec![400], conv: None, beta: 1.0 }
     }
 }
 
 impl VaeConfig {
     /// A convolutional VAE with the default convolutions.
     pub fn conv(latent: usize) -> Self {
-        VaeConfig { latent, hidden: vec![], conv: Some(ConvConfig { latent: None, ..Default::default() }), beta: 1.0 }
+        let conv = Some(ConvConfig { latent: None, ..Default::default() });
+        VaeConfig { latent, hidden: vec![], conv, ..Default::default() }
+    }
+
+    /// The same config for samples of `shape` (e.g. `data.sample_shape()`).
+    pub fn with_input(self, shape: impl Into<Vec<usize>>) -> Self {
+        let input = shape.into();
+        let conv = self.conv.map(|c| c.with_input(input.clone()));
+        VaeConfig { input, conv, ..self }
     }
 
     fn conv_body(&self) -> Option<ConvConfig> {
-        self.conv.clone().map(|c| ConvConfig { latent: None, ..c })
+        self.conv.clone().map(|c| ConvConfig { latent: None, input: self.input.clone(), ..c })
+    }
+
+    fn dense_body(&self) -> DenseConfig {
+        DenseConfig {
+            input: self.input.clone(),
+            latent: self.latent,
+            hidden: self.hidden.clone(),
+            ..Default::default()
+        }
     }
 }
 
@@ -62,7 +82,7 @@ impl Architecture for VaeConfig {
         }
         match self.conv_body() {
             Some(conv) => conv.validate(),
-            None => DenseConfig { latent: self.latent, hidden: self.hidden.clone(), ..Default::default() }.validate(),
+            None => self.dense_body().validate(),
         }
     }
 
@@ -71,10 +91,14 @@ impl Architecture for VaeConfig {
             Some(conv) => format!("convolutional, channels {:?}", conv.channels),
             None => {
                 let widths: Vec<String> = self.hidden.iter().map(|h| h.to_string()).collect();
-                format!("dense 784 → {} →", widths.join(" → "))
+                format!("dense {} → {} →", input::numel(&self.input), widths.join(" → "))
             }
         };
         format!("variational autoencoder ({body} latent {}, β = {})", self.latent, self.beta)
+    }
+
+    fn input(&self) -> &[usize] {
+        &self.input
     }
 
     fn latent(&self) -> i64 {
@@ -90,7 +114,7 @@ impl Architecture for VaeConfig {
             }
             None => {
                 let mut layers = Layers::new().op("flatten", |x, _| x.flatten(1, -1));
-                let mut width = IMAGE_PIXELS as usize;
+                let mut width = input::numel(&self.input);
                 for (i, &h) in self.hidden.iter().enumerate() {
                     layers = dense_layer(layers, p, &format!("fc{}", i + 1), width, h, Some(Activation::Relu), 0.0);
                     width = h;
@@ -105,7 +129,7 @@ impl Architecture for VaeConfig {
     fn decoder(&self, p: &nn::Path) -> Layers {
         match self.conv_body() {
             Some(conv) => ConvConfig { latent: Some(self.latent), ..conv }.decoder(p),
-            None => DenseConfig { latent: self.latent, hidden: self.hidden.clone(), ..Default::default() }.decoder(p),
+            None => dense_decoder(p, &self.dense_body()),
         }
     }
 
@@ -139,7 +163,7 @@ impl Autoencoder {
     }
 
     /// `steps` images along the straight line between the codes of images `a` and `b`
-    /// (each `[1, 1, 28, 28]`), ends included.
+    /// (each one sample, e.g. `[1, 1, 28, 28]`), ends included.
     pub fn interpolate(&self, a: &Tensor, b: &Tensor, steps: usize) -> Result<Tensor> {
         self.variational("Autoencoder::interpolate")?;
         if steps < 2 {
@@ -150,7 +174,7 @@ impl Autoencoder {
         }
         let (za, zb) = (self.encode(a)?, self.encode(b)?);
         if za.size()[0] != 1 || zb.size()[0] != 1 {
-            return Err(Error::input("Autoencoder::interpolate", "give one image for each end ([1, 1, 28, 28])"));
+            return Err(Error::input("Autoencoder::interpolate", "give one sample for each end (e.g. [1, 1, 28, 28])"));
         }
         let t = Tensor::linspace(0.0, 1.0, steps as i64, (Kind::Float, self.device())).unsqueeze(1);
         self.decode(&(&za * (1.0 - &t) + &zb * &t))

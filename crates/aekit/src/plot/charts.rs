@@ -9,7 +9,7 @@ use tch::{Kind, Tensor};
 
 use super::figure::{Draw, Figure, Format};
 use super::{draw_error, FONT};
-use crate::data::CLASS_NAMES;
+use crate::data::Dataset;
 use crate::display::{Content, Show};
 use crate::train::History;
 use crate::{files, Error, Result};
@@ -27,6 +27,32 @@ pub const PALETTE: [RGBColor; 10] = [
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
 ];
+
+/// Matplotlib's "tab20" light companions of [`PALETTE`], for classes 10 to 19.
+const PALETTE_LIGHT: [RGBColor; 10] = [
+    RGBColor(174, 199, 232),
+    RGBColor(255, 187, 120),
+    RGBColor(152, 223, 138),
+    RGBColor(255, 152, 150),
+    RGBColor(197, 176, 213),
+    RGBColor(196, 156, 148),
+    RGBColor(247, 182, 210),
+    RGBColor(199, 199, 199),
+    RGBColor(219, 219, 141),
+    RGBColor(158, 218, 229),
+];
+
+/// The colour of class `i`: tab10, then tab20's light shades, then hues a golden angle apart.
+pub fn class_color(i: usize) -> RGBColor {
+    match i {
+        0..=9 => PALETTE[i],
+        10..=19 => PALETTE_LIGHT[i - 10],
+        _ => {
+            let (r, g, b) = HSLColor((i as f64 * 0.618_034).fract(), 0.65, 0.5).rgb();
+            RGBColor(r, g, b)
+        }
+    }
+}
 
 /// Several figures in one row, as HTML (for "this beside that" in a notebook).
 #[derive(Debug, Clone)]
@@ -88,7 +114,15 @@ fn curve(history: &History, y_label: &str, log_y: bool) -> Result<Figure> {
     let points = |ys: Vec<f64>| ys.into_iter().enumerate().map(|(i, y)| (i as f64 + 1.0, y)).collect();
     let series = vec![("train".to_string(), points(train)), ("validation".to_string(), points(validation))];
     let y_label = if log_y { format!("{y_label} (log scale)") } else { y_label.to_string() };
-    let chart = Lines { title: "Loss per epoch".into(), axes: ("epoch".into(), y_label), series, log_x: false, log_y };
+    let chart = Lines {
+        title: "Loss per epoch".into(),
+        axes: ("epoch".into(), y_label),
+        series,
+        log_x: false,
+        log_y,
+        dots: true,
+        colors: vec![],
+    };
     Ok(Figure::new(chart.checked()?, (640, 400), Format::Svg))
 }
 
@@ -96,8 +130,59 @@ fn curve(history: &History, y_label: &str, log_y: bool) -> Result<Figure> {
 /// spaces the x axis logarithmically (for sizes in bytes, label counts...).
 pub fn line_chart(title: &str, axes: (&str, &str), series: &[(&str, Vec<(f64, f64)>)], log_x: bool) -> Result<Figure> {
     let series = series.iter().map(|(name, points)| (name.to_string(), points.clone())).collect();
-    let chart = Lines { title: title.into(), axes: (axes.0.into(), axes.1.into()), series, log_x, log_y: false };
+    let chart = Lines {
+        title: title.into(),
+        axes: (axes.0.into(), axes.1.into()),
+        series,
+        log_x,
+        log_y: false,
+        dots: true,
+        colors: vec![],
+    };
     Ok(Figure::new(chart.checked()?, (640, 400), Format::Svg))
+}
+
+/// Time series as lines over their steps, one per name: each tensor one series of one channel
+/// (`[L]`, `[1, L]` or `[1, 1, L]`, as a [`Dataset`] of series holds them), on any device.
+pub fn series_chart(title: &str, series: &[(&str, &Tensor)]) -> Result<Figure> {
+    Ok(Figure::new(series_lines(title, series)?, (640, 400), Format::Svg))
+}
+
+fn series_lines(title: &str, series: &[(&str, &Tensor)]) -> Result<Lines> {
+    let mut lines = Vec::with_capacity(series.len());
+    for (name, values) in series {
+        let size = values.size();
+        if size.iter().rev().skip(1).any(|&s| s != 1) || values.numel() < 2 {
+            return Err(Error::input(
+                "series_chart",
+                format!("{name:?} has shape {size:?}: give one series of one channel ([L] or [1, 1, L]) per line"),
+            ));
+        }
+        let ys = Vec::<f64>::try_from(values.to_kind(Kind::Double).to_device(tch::Device::Cpu).flatten(0, -1))?;
+        lines.push((name.to_string(), ys.into_iter().enumerate().map(|(t, y)| (t as f64, y)).collect()));
+    }
+    let axes = ("time step".into(), "value".into());
+    Lines { title: title.into(), axes, series: lines, log_x: false, log_y: false, dots: false, colors: vec![] }
+        .checked()
+}
+
+/// For series data: the first `originals` (up to 4) and their reconstructions, one colour per
+/// series, its reconstruction in the light shade of the same colour.
+pub fn series_reconstructions(originals: &Dataset, reconstructions: &Tensor) -> Result<Figure> {
+    let n = originals.len().min(4) as i64;
+    let names: Vec<String> =
+        if originals.is_labeled() { originals.class_names()? } else { vec![String::new(); n as usize] };
+    let mut owned = Vec::new();
+    for i in 0..n {
+        let label =
+            if names[i as usize].is_empty() { format!("#{i}") } else { format!("#{i} ({})", names[i as usize]) };
+        owned.push((format!("{label} original"), originals.samples.get(i)));
+        owned.push((format!("{label} reconstructed"), reconstructions.get(i)));
+    }
+    let series: Vec<(&str, &Tensor)> = owned.iter().map(|(name, t)| (name.as_str(), t)).collect();
+    let mut chart = series_lines("Series and their reconstructions", &series)?;
+    chart.colors = (0..n as usize).flat_map(|i| [class_color(i), class_color(i + 10)]).collect();
+    Ok(Figure::new(chart, (640, 400), Format::Svg))
 }
 
 /// Named series of points, as lines with dots.
@@ -107,6 +192,10 @@ struct Lines {
     series: Vec<(String, Vec<(f64, f64)>)>,
     log_x: bool,
     log_y: bool,
+    /// A dot at each point (off for long series).
+    dots: bool,
+    /// The colour of each series; [`PALETTE`] in turn when empty.
+    colors: Vec<RGBColor>,
 }
 
 impl Lines {
@@ -147,13 +236,15 @@ impl Lines {
             .map_err(draw_error)?;
         mesh(&mut chart, (&self.axes.0, &self.axes.1), None, 3)?;
         for (i, (name, points)) in self.series.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
+            let color = self.colors.get(i).copied().unwrap_or(PALETTE[i % PALETTE.len()]);
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
                 .map_err(draw_error)?
                 .label(name)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-            chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(draw_error)?;
+            if self.dots {
+                chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(draw_error)?;
+            }
         }
         draw_legend(&mut chart)
     }
@@ -220,27 +311,30 @@ fn range_of(lo: f64, hi: f64) -> (f64, f64) {
 /// megabytes and slow a browser down.
 const SCATTER_SVG_POINTS: usize = 1_000;
 
-/// 2-D points `[N, 2]` coloured by class (`labels` `[N]`, 0–9), with a legend of the
-/// Fashion-MNIST class names. `axes` names the two coordinates. Shown as SVG up to 1,000
-/// points, as PNG beyond.
-pub fn latent_scatter(title: &str, points: &Tensor, labels: &Tensor, axes: (&str, &str)) -> Result<Figure> {
-    if points.dim() != 2 || points.size()[1] != 2 || points.size()[0] == 0 || labels.size() != [points.size()[0]] {
+/// 2-D points `[N, 2]`, the codes (or projections) of `data`'s samples in order, coloured by
+/// class with a legend of `data`'s class names (one colour when it is unlabeled). `axes` names
+/// the two coordinates. Shown as SVG up to 1,000 points, as PNG beyond.
+pub fn latent_scatter(title: &str, points: &Tensor, data: &Dataset, axes: (&str, &str)) -> Result<Figure> {
+    if points.dim() != 2 || points.size()[1] != 2 || points.size()[0] == 0 || points.size()[0] != data.len() as i64 {
         return Err(Error::input(
             "latent_scatter",
             format!(
-                "expected points [N, 2] and labels [N], got {:?} and {:?} (project wider codes with Pca first)",
+                "expected points [N, 2] for the data's {} samples, got {:?} (project wider codes with Pca first)",
+                data.len(),
                 points.size(),
-                labels.size()
             ),
         ));
     }
     let xy = Vec::<f64>::try_from(points.to_kind(Kind::Double).to_device(tch::Device::Cpu).flatten(0, -1))?;
-    let classes = Vec::<i64>::try_from(labels.to_kind(Kind::Int64).to_device(tch::Device::Cpu))?;
-    if let Some(c) = classes.iter().find(|&&c| !(0..10).contains(&c)) {
-        return Err(Error::input("latent_scatter", format!("label {c} is not a class 0–9")));
-    }
-    let format = if classes.len() > SCATTER_SVG_POINTS { Format::Png } else { Format::Svg };
-    let scatter = Scatter { title: title.into(), axes: (axes.0.into(), axes.1.into()), xy, classes };
+    let labels = Vec::<i64>::try_from(data.labels.to_device(tch::Device::Cpu))?;
+    let format = if labels.len() > SCATTER_SVG_POINTS { Format::Png } else { Format::Svg };
+    let scatter = Scatter {
+        title: title.into(),
+        axes: (axes.0.into(), axes.1.into()),
+        xy,
+        labels: labels.into_iter().map(|l| l as usize).collect(),
+        classes: data.classes().to_vec(),
+    };
     Ok(Figure::new(scatter, (720, 520), format))
 }
 
@@ -248,8 +342,12 @@ struct Scatter {
     title: String,
     axes: (String, String),
     xy: Vec<f64>,
-    classes: Vec<i64>,
+    labels: Vec<usize>,
+    classes: Vec<String>,
 }
+
+/// Classes listed in a scatter's legend; the rest are summed up in one line.
+const LEGEND_CLASSES: usize = 20;
 
 impl Draw for Scatter {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -268,13 +366,19 @@ impl Draw for Scatter {
         let dots = self
             .xy
             .chunks(2)
-            .zip(&self.classes)
-            .map(|(p, &c)| Circle::new((p[0], p[1]), 2, PALETTE[c as usize].mix(0.6).filled()));
+            .zip(&self.labels)
+            .map(|(p, &c)| Circle::new((p[0], p[1]), 2, class_color(c).mix(0.6).filled()));
         chart.draw_series(dots).map_err(draw_error)?;
-        for (i, name) in CLASS_NAMES.iter().enumerate() {
-            let y = 60 + i as i32 * 24;
-            legend.draw(&Circle::new((14, y), 5, PALETTE[i].filled())).map_err(draw_error)?;
-            legend.draw(&Text::new(*name, (26, y - 7), (FONT, 13))).map_err(draw_error)?;
+        let shown = self.classes.len().min(LEGEND_CLASSES);
+        let (top, step) = if shown > 10 { (40, 20) } else { (60, 24) };
+        for (i, name) in self.classes.iter().take(shown).enumerate() {
+            let y = top + i as i32 * step;
+            legend.draw(&Circle::new((14, y), 5, class_color(i).filled())).map_err(draw_error)?;
+            legend.draw(&Text::new(name.as_str(), (26, y - 7), (FONT, 13))).map_err(draw_error)?;
+        }
+        if self.classes.len() > shown {
+            let more = format!("and {} more classes", self.classes.len() - shown);
+            legend.draw(&Text::new(more, (8, top + shown as i32 * step - 7), (FONT, 13))).map_err(draw_error)?;
         }
         Ok(())
     }

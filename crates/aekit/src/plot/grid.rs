@@ -7,24 +7,27 @@ use super::{draw_error, Png};
 use crate::data::Dataset;
 use crate::{check, Error, Result};
 
-/// Rows of 28×28 images, each row with a title, optionally with a label above each column.
+/// Rows of images (gray or RGB, of one size per grid), each row with a title, optionally with
+/// a label above each column.
 ///
 /// ```no_run
 /// # use aekit::prelude::*;
 /// # fn main() -> aekit::Result<()> {
 /// let data = FashionMnist::load()?;
 /// let sample = data.test.one_per_class()?;
-/// let png = ImageGrid::new().labels(sample.class_names()?).row("test images", &sample.images)?.render()?;
+/// let png = ImageGrid::new().labels(sample.class_names()?).row("test images", &sample.samples)?.render()?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ImageGrid {
     rows: Vec<(String, Vec<u8>)>,
     labels: Vec<String>,
+    /// Channels, height and width of every image.
+    shape: Option<[usize; 3]>,
 }
 
-const SCALE: u32 = 3;
-const TILE: u32 = 28 * SCALE;
+/// Pixels on a tile's longer side at least (small images are scaled up by whole factors).
+const TILE_SIDE: usize = 84;
 const GAP: u32 = 6;
 const LEFT: u32 = 120;
 const TOP: u32 = 26;
@@ -41,9 +44,22 @@ impl ImageGrid {
         self
     }
 
-    /// Adds a row: images `[N, 1, 28, 28]` with values in [0, 1], on any device.
+    /// Adds a row: images `[N, C, H, W]` (C = 1 gray or 3 RGB) with values in [0, 1], on any
+    /// device; every row of a grid has images of one shape.
     pub fn row(mut self, title: &str, images: &Tensor) -> Result<Self> {
-        check::images(&format!("ImageGrid row {title:?}"), images)?;
+        let what = format!("ImageGrid row {title:?}");
+        check::images(&what, images)?;
+        let size = images.size();
+        let shape = [size[1] as usize, size[2] as usize, size[3] as usize];
+        match self.shape {
+            Some(first) if first != shape => {
+                return Err(Error::input(
+                    what,
+                    format!("images of {shape:?}, but the grid's first row has {first:?}: give every row one shape"),
+                ))
+            }
+            _ => self.shape = Some(shape),
+        }
         let pixels = images
             .f_to_device(Device::Cpu)?
             .f_clamp(0.0, 1.0)?
@@ -69,23 +85,28 @@ impl ImageGrid {
         Ok(grid)
     }
 
-    /// Draws the grid: dark images on a white page, titles left, labels on top.
+    /// Draws the grid: images on a white page, titles left, labels on top.
     pub fn render(&self) -> Result<Png> {
-        let columns = self.rows.iter().map(|(_, p)| p.len() / 784).max().unwrap_or(0).max(self.labels.len()) as u32;
-        if columns == 0 {
+        let Some([channels, h, w]) = self.shape else {
             return Err(Error::input("ImageGrid", "has no images: add a row first"));
-        }
+        };
+        let values = channels * h * w;
+        let scale = (TILE_SIDE / h.max(w)).max(1);
+        let (tile_w, tile_h) = ((w * scale) as u32, (h * scale) as u32);
+        let columns = self.rows.iter().map(|(_, p)| p.len() / values).max().unwrap_or(0).max(self.labels.len()) as u32;
         let top = if self.labels.is_empty() { GAP } else { TOP };
         let left = if self.rows.iter().all(|(title, _)| title.is_empty()) { GAP } else { LEFT };
-        let (width, height) = (left + columns * (TILE + GAP), top + self.rows.len() as u32 * (TILE + GAP));
+        let (width, height) = (left + columns * (tile_w + GAP), top + self.rows.len() as u32 * (tile_h + GAP));
         let mut rgb = image::RgbImage::from_pixel(width, height, image::Rgb([255, 255, 255]));
         for (r, (_, pixels)) in self.rows.iter().enumerate() {
-            for (c, image) in pixels.chunks_exact(784).enumerate() {
-                let (x0, y0) = (left + c as u32 * (TILE + GAP), top + r as u32 * (TILE + GAP));
-                for y in 0..TILE {
-                    for x in 0..TILE {
-                        let v = image[((y / SCALE) * 28 + x / SCALE) as usize];
-                        rgb.put_pixel(x0 + x, y0 + y, image::Rgb([v, v, v]));
+            for (c, image) in pixels.chunks_exact(values).enumerate() {
+                let (x0, y0) = (left + c as u32 * (tile_w + GAP), top + r as u32 * (tile_h + GAP));
+                for y in 0..tile_h {
+                    for x in 0..tile_w {
+                        let at = (y as usize / scale) * w + x as usize / scale;
+                        // Channel-first layout: a gray image repeats its one channel.
+                        let v = |ch: usize| image[(ch % channels) * h * w + at];
+                        rgb.put_pixel(x0 + x, y0 + y, image::Rgb([v(0), v(1), v(2)]));
                     }
                 }
             }
@@ -93,11 +114,11 @@ impl ImageGrid {
         let font = FontRef::try_from_slice(dejavu::sans::regular()).map_err(draw_error)?;
         let mut canvas = Canvas { rgb: &mut rgb };
         for (c, label) in self.labels.iter().enumerate() {
-            let x = (left + c as u32 * (TILE + GAP) + TILE / 2) as f32;
+            let x = (left + c as u32 * (tile_w + GAP) + tile_w / 2) as f32;
             canvas.text(&font, label, 13.0, (x, top as f32 / 2.0), true);
         }
         for (r, (title, _)) in self.rows.iter().enumerate() {
-            let y = (top + r as u32 * (TILE + GAP) + TILE / 2) as f32;
+            let y = (top + r as u32 * (tile_h + GAP) + tile_h / 2) as f32;
             canvas.text(&font, title, 14.0, (8.0, y), false);
         }
         Png::encode(&rgb)
@@ -143,11 +164,9 @@ impl Canvas<'_> {
     }
 }
 
-/// Originals on top, their reconstructions below, each column labelled with its class.
+/// Originals on top, their reconstructions below, each column labelled with its class (when
+/// the data has classes).
 pub fn reconstruction_grid(originals: &Dataset, reconstructions: &Tensor) -> Result<Png> {
-    ImageGrid::new()
-        .labels(originals.class_names()?)
-        .row("original", &originals.images)?
-        .row("reconstructed", reconstructions)?
-        .render()
+    let labels = if originals.is_labeled() { originals.class_names()? } else { Vec::new() };
+    ImageGrid::new().labels(labels).row("original", &originals.samples)?.row("reconstructed", reconstructions)?.render()
 }

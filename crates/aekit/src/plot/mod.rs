@@ -1,4 +1,4 @@
-//! Figures: image grids, and charts (loss curves, scatter plots, histograms, line charts)
+//! Figures: image grids, and charts (loss curves, scatter plots, histograms, line charts, series)
 //! drawn with plotters, as SVG or as PNG ([`Figure`]). Each shows itself inline in a notebook
 //! ([`Show`](crate::display::Show)) and saves to a file in the format its name says.
 //!
@@ -18,7 +18,10 @@ mod charts;
 mod figure;
 mod grid;
 
-pub use charts::{histogram, latent_scatter, line_chart, loss_curve, loss_curve_log, side_by_side, Html, PALETTE};
+pub use charts::{
+    class_color, histogram, latent_scatter, line_chart, loss_curve, loss_curve_log, series_chart,
+    series_reconstructions, side_by_side, Html, PALETTE,
+};
 pub use figure::{Figure, Format};
 pub use grid::{reconstruction_grid, ImageGrid};
 

@@ -124,8 +124,8 @@ impl<'a> Run<'a> {
     ) -> Result<Self> {
         config.validate()?;
         crate::runtime::init();
-        check_dataset("training set", train, config.loss)?;
-        check_dataset("validation set", validation, config.loss)?;
+        check_dataset("training set", train, model, config.loss)?;
+        check_dataset("validation set", validation, model, config.loss)?;
         let device = match config.device {
             Some(device) => device,
             None => crate::device()?,
@@ -207,8 +207,8 @@ impl<'a> Run<'a> {
         let mut sums = LossSums::new(self.device);
         let batches = self.train.len().div_ceil(c.batch_size);
         for (b, batch) in self.train.batches(c.batch_size, Some(seed), self.device)?.enumerate() {
-            let losses = self.step(&batch.images)?;
-            sums.add(&losses, batch.images.size()[0] as f64);
+            let losses = self.step(&batch.samples)?;
+            sums.add(&losses, batch.samples.size()[0] as f64);
             let at = BatchDone { epoch, epochs: c.epochs, batch: b + 1, batches };
             if let ControlFlow::Break(stop) = tell(observers, |o| o.batch(&at)) {
                 return Ok(ControlFlow::Break(stop));

@@ -34,6 +34,7 @@ fn models_of_every_kind_load_and_give_the_same_outputs() {
     let input = expected("input");
     for kind in ["dense", "conv", "sparse", "vae", "conv-vae"] {
         let model = Autoencoder::load(fixture(&format!("{kind}.safetensors")), Device::Cpu).unwrap();
+        assert_eq!(model.input_shape(), [1, 28, 28], "{kind}: a file from before input shapes holds Fashion-MNIST's");
         assert!(gap(&model.forward(&input).unwrap(), &expected(&format!("{kind}.forward"))) < 1e-6, "{kind}");
         assert!(gap(&model.encode(&input).unwrap(), &expected(&format!("{kind}.encode"))) < 1e-6, "{kind}");
     }

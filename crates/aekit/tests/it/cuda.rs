@@ -96,7 +96,7 @@ fn denoising_and_evaluation_on_cuda() {
 
     // Figures from tensors on the GPU.
     let sample = test.one_per_class().unwrap();
-    let rebuilt = model.forward(&sample.images.to_device(device)).unwrap();
+    let rebuilt = model.forward(&sample.samples.to_device(device)).unwrap();
     assert_eq!(rebuilt.device(), device);
     let grid = reconstruction_grid(&sample, &rebuilt).unwrap();
     assert_eq!((grid.width > 0, grid.bytes.len() > 1000), (true, true));
@@ -112,7 +112,7 @@ fn generation_probes_and_anomaly_scores_on_cuda() {
     let mut vae = Autoencoder::new(VaeConfig { latent: 2, ..Default::default() }, device).unwrap();
     train(&mut vae, &data.train.take(4096), &data.validation.take(512), &quick(device)).unwrap();
     assert_eq!(vae.sample(8).unwrap().size(), [8, 1, 28, 28]);
-    let pair = data.test.take(2).images.to_device(device);
+    let pair = data.test.take(2).samples.to_device(device);
     assert_eq!(vae.interpolate(&pair.narrow(0, 0, 1), &pair.narrow(0, 1, 1), 5).unwrap().size(), [5, 1, 28, 28]);
     assert_eq!(vae.manifold(4).unwrap().size(), [16, 1, 28, 28]);
 
@@ -139,7 +139,7 @@ fn checkpoints_move_between_gpu_and_cpu() {
     let _rng = serial();
     let device = gpu();
     let dir = tempdir();
-    let images = real().test.take(64).images;
+    let images = real().test.take(64).samples;
     for config in kinds() {
         manual_seed(3);
         let on_gpu = Autoencoder::new(config.clone(), device).unwrap();

@@ -16,19 +16,19 @@ fn synthetic_folder_loads_with_shapes_scale_and_split() {
     let dir = crate::common::tempdir();
     write_synthetic_dir(dir.path(), 30, 12);
     let data = FashionMnist::from_dir_with(dir.path(), &unverified(5)).unwrap();
-    assert_eq!(data.train.images.size(), [25, 1, 28, 28]);
-    assert_eq!(data.validation.images.size(), [5, 1, 28, 28]);
-    assert_eq!(data.test.images.size(), [12, 1, 28, 28]);
-    assert_eq!(data.train.images.kind(), Kind::Float);
+    assert_eq!(data.train.samples.size(), [25, 1, 28, 28]);
+    assert_eq!(data.validation.samples.size(), [5, 1, 28, 28]);
+    assert_eq!(data.test.samples.size(), [12, 1, 28, 28]);
+    assert_eq!(data.train.samples.kind(), Kind::Float);
     assert_eq!(data.test.labels.kind(), Kind::Int64);
     // Image 25 is the first of the validation split; its first pixel is (25 * 7) / 255.
-    let first = data.validation.images.double_value(&[0, 0, 0, 0]);
+    let first = data.validation.samples.double_value(&[0, 0, 0, 0]);
     assert!((first - 175.0 / 255.0).abs() < 1e-6, "{first}");
     assert_eq!(data.validation.labels.int64_value(&[0]), 5);
     // Pixels are exactly what libtorch's `u8 as f32 / 255` gives.
     let (raw, _) = synthetic(30);
     let expected = Tensor::from_slice(&raw[16..]).view([30, 1, 28, 28]).to_kind(Kind::Float) / 255.0;
-    assert!(data.train.images.equal(&expected.narrow(0, 0, 25)));
+    assert!(data.train.samples.equal(&expected.narrow(0, 0, 25)));
 }
 
 #[test]
@@ -116,10 +116,10 @@ fn validation_larger_than_training_set_is_rejected() {
 #[test]
 fn real_data_shapes_range_split_and_classes() {
     let data = real();
-    assert_eq!(data.train.images.size(), [55_000, 1, 28, 28]);
-    assert_eq!(data.validation.images.size(), [5_000, 1, 28, 28]);
-    assert_eq!(data.test.images.size(), [10_000, 1, 28, 28]);
-    let (lo, hi) = (data.train.images.min().double_value(&[]), data.train.images.max().double_value(&[]));
+    assert_eq!(data.train.samples.size(), [55_000, 1, 28, 28]);
+    assert_eq!(data.validation.samples.size(), [5_000, 1, 28, 28]);
+    assert_eq!(data.test.samples.size(), [10_000, 1, 28, 28]);
+    let (lo, hi) = (data.train.samples.min().double_value(&[]), data.train.samples.max().double_value(&[]));
     assert_eq!((lo, hi), (0.0, 1.0));
     // The test set has 1,000 images of each class.
     let counts = Vec::<i64>::try_from(data.test.labels.bincount::<Tensor>(None, 10)).unwrap();
@@ -127,7 +127,7 @@ fn real_data_shapes_range_split_and_classes() {
     // The validation split is the last 5,000 training images, in file order.
     let raw = idx::read(&data.dir.join("train-images-idx3-ubyte.gz")).unwrap();
     let pixel = raw.data()[55_000 * 784 + 14 * 28 + 14] as f64 / 255.0;
-    assert!((data.validation.images.double_value(&[0, 0, 14, 14]) - pixel).abs() < 1e-6);
+    assert!((data.validation.samples.double_value(&[0, 0, 14, 14]) - pixel).abs() < 1e-6);
     assert_eq!(CLASS_NAMES[9], "Ankle boot");
 }
 
@@ -155,11 +155,11 @@ fn seeded_batches_repeat_and_cover_every_sample_once() {
     assert_eq!(a.iter().copied().collect::<HashSet<_>>().len(), 1000, "each sample once");
     let batches: Vec<_> = data.batches(64, Some(7), Device::Cpu).unwrap().collect();
     assert_eq!(batches.len(), 16);
-    assert_eq!(batches[15].images.size(), [1000 - 15 * 64, 1, 28, 28]);
+    assert_eq!(batches[15].samples.size(), [1000 - 15 * 64, 1, 28, 28]);
     // Images travel with their labels.
     let first = &batches[0];
     let id = first.labels.int64_value(&[0]);
-    assert!(first.images.get(0).equal(&data.images.get(id)));
+    assert!(first.samples.get(0).equal(&data.samples.get(id)));
 }
 
 #[test]

@@ -222,7 +222,7 @@ fn one_label_per_class_spreads_along_the_graph() {
 
 #[test]
 fn jpeg_sizes_and_quality_move_together_and_scans_are_counted_without_headers() {
-    let images = crate::common::real().test.take(64).images;
+    let images = crate::common::real().test.take(64).samples;
     let (low, high) = (jpeg(&images, 20).unwrap(), jpeg(&images, 90).unwrap());
     assert_eq!(high.images.size(), [64, 1, 28, 28]);
     let db = |j: &Jpeg| psnr(&j.images, &images).unwrap().mean(Kind::Double).double_value(&[]);

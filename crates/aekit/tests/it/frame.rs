@@ -83,3 +83,27 @@ fn unreadable_files_are_named_in_the_error() {
     let e = frame::read(dir.path().join("missing.csv")).unwrap_err().to_string();
     assert!(e.contains("missing.csv"), "{e}");
 }
+
+#[test]
+fn a_table_becomes_a_dataset_of_vectors_and_a_csv_a_source() {
+    use aekit::frame::to_dataset;
+    let df = frame::polars::prelude::df!("a" => [1.0, 2.0, 3.0, 4.0], "b" => [10i64, 20, 30, 40], "kind" => ["y", "x", "y", "x"]).unwrap();
+    let data = to_dataset(&df, Some("kind")).unwrap();
+    assert_eq!((data.sample_shape(), data.classes().to_vec()), (vec![2], vec!["x".to_string(), "y".into()]));
+    assert_eq!(Vec::<i64>::try_from(&data.labels).unwrap(), [1, 0, 1, 0]);
+    assert_eq!(data.samples.double_value(&[2, 1]), 30.0);
+    assert!(!to_dataset(&df.drop("kind").unwrap(), None).unwrap().is_labeled());
+    let e = to_dataset(&df, None).unwrap_err().to_string();
+    assert!(e.contains("\"kind\"") && e.contains("label column"), "{e}");
+    assert!(to_dataset(&df, Some("nope")).unwrap_err().to_string().contains("no label column"));
+
+    let dir = crate::common::tempdir();
+    let path = dir.path().join("t.csv");
+    let rows = (0..20).map(|i| format!("{},{},{}", i, i * i, if i % 2 == 0 { "even" } else { "odd" }));
+    std::fs::write(&path, format!("x,y,label\n{}\n", rows.collect::<Vec<_>>().join("\n"))).unwrap();
+    let splits = aekit::data::Source::Csv(path).load().unwrap();
+    assert_eq!((splits.train.len(), splits.validation.len(), splits.test.len()), (16, 2, 2));
+    assert_eq!(splits.train.classes(), ["even", "odd"]);
+    let (lo, hi) = (splits.train.samples.min().double_value(&[]), splits.train.samples.max().double_value(&[]));
+    assert_eq!((lo, hi), (0.0, 1.0), "min-max scaled by the training split");
+}

@@ -12,6 +12,7 @@ mod eval;
 mod frame;
 mod fuzz;
 mod models;
+mod own_data;
 #[cfg(feature = "polars")]
 mod series;
 mod training;

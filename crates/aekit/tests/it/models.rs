@@ -15,7 +15,7 @@ fn model(latent: usize) -> Autoencoder {
 fn shapes_of_encode_decode_forward() {
     let _rng = serial();
     let m = model(64);
-    let x = real().test.images.narrow(0, 0, 5);
+    let x = real().test.samples.narrow(0, 0, 5);
     let z = m.encode(&x).unwrap();
     assert_eq!(z.size(), [5, 64]);
     assert!(z.min().double_value(&[]) >= 0.0, "ReLU codes");
@@ -47,7 +47,7 @@ fn bad_tensors_and_configs_are_clear_errors() {
 fn loss_falls_over_a_few_steps_on_real_data() {
     let _rng = serial();
     let m = model(32);
-    let x = real().train.images.narrow(0, 0, 256);
+    let x = real().train.samples.narrow(0, 0, 256);
     let mut opt = tch::nn::Adam::default().build(m.var_store(), 1e-2).unwrap();
     let loss = |m: &Autoencoder| m.losses(&x, &x, ReconLoss::Bce, false).total.double_value(&[]);
     let before = loss(&m);
@@ -69,7 +69,7 @@ fn encoder_and_decoder_save_and_load_on_their_own() {
     let encoder = Encoder::load(&enc_path, Device::Cpu).unwrap();
     let decoder = Decoder::load(&dec_path, Device::Cpu).unwrap();
     assert_eq!(encoder.config(), &ModelConfig::Dense(DenseConfig::standard(16)));
-    let x = real().test.images.narrow(0, 0, 4);
+    let x = real().test.samples.narrow(0, 0, 4);
     let z = encoder.encode(&x).unwrap();
     assert!(z.equal(&m.encode(&x).unwrap()), "loaded encoder gives the same codes");
     assert!(decoder.decode(&z).unwrap().equal(&m.decode(&z).unwrap()), "loaded decoder gives the same images");
@@ -86,7 +86,7 @@ fn whole_model_checkpoints_round_trip_and_refuse_mismatches() {
     let path = dir.path().join("model.safetensors");
     m.save(&path).unwrap();
     let loaded = Autoencoder::load(&path, Device::Cpu).unwrap();
-    let x = real().test.images.narrow(0, 0, 4);
+    let x = real().test.samples.narrow(0, 0, 4);
     assert!(loaded.forward(&x).unwrap().equal(&m.forward(&x).unwrap()));
 
     let mut other = model(32);
@@ -138,7 +138,7 @@ fn deep_models_mirror_their_hidden_layers() {
     assert_eq!(shapes, expected.map(|(n, s)| (n.to_string(), s)));
     assert_eq!(config.describe(), "deep dense autoencoder 784 → 256 → 128 → 32 → 128 → 256 → 784");
     // The code is linear (it reconstructs better than a ReLU code): it takes both signs.
-    let x = real().test.images.narrow(0, 0, 8);
+    let x = real().test.samples.narrow(0, 0, 8);
     let z = m.encode(&x).unwrap();
     assert!(z.min().double_value(&[]) < 0.0 && z.max().double_value(&[]) > 0.0, "linear code");
     // Dropout acts only in training: inference repeats exactly.
@@ -160,7 +160,7 @@ fn deep_models_mirror_their_hidden_layers() {
 #[test]
 fn convolutional_models_shrink_and_mirror_the_image() {
     let _rng = serial();
-    let x = real().test.images.narrow(0, 0, 3);
+    let x = real().test.samples.narrow(0, 0, 3);
     for (config, latent) in [
         (ConvConfig::default(), 64),
         (ConvConfig { latent: None, channels: vec![16, 8], ..Default::default() }, 8 * 7 * 7),
@@ -197,7 +197,7 @@ fn convolutional_models_shrink_and_mirror_the_image() {
 #[test]
 fn variational_autoencoders_sample_interpolate_and_map() {
     let _rng = serial();
-    let x = real().test.images.narrow(0, 0, 4);
+    let x = real().test.samples.narrow(0, 0, 4);
     for config in [VaeConfig::default(), VaeConfig::conv(2)] {
         manual_seed(2);
         let vae = Autoencoder::new(&config, Device::Cpu).unwrap();
@@ -254,7 +254,7 @@ fn vae_training_lowers_the_negative_elbo_and_round_trips() {
     let path = dir.path().join("vae.safetensors");
     vae.save(&path).unwrap();
     let loaded = Autoencoder::load(&path, Device::Cpu).unwrap();
-    let x = test.images.narrow(0, 0, 3);
+    let x = test.samples.narrow(0, 0, 3);
     assert!(loaded.encode(&x).unwrap().equal(&vae.encode(&x).unwrap()));
     // The encoder alone gives the means too.
     vae.encoder().unwrap().save(dir.path().join("enc.safetensors")).unwrap();
@@ -265,7 +265,7 @@ fn vae_training_lowers_the_negative_elbo_and_round_trips() {
 #[test]
 fn sparse_penalties_match_their_formulas_and_shrink_the_code() {
     let _rng = serial();
-    let x = real().test.images.narrow(0, 0, 16);
+    let x = real().test.samples.narrow(0, 0, 16);
     manual_seed(5);
     let config = SparseConfig { l1: 0.01, ..SparseConfig::kl(8, 0.5, 0.05) };
     let m = Autoencoder::new(&config, Device::Cpu).unwrap();

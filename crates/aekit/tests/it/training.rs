@@ -50,7 +50,7 @@ fn bad_training_settings_are_rejected_before_training() {
         let err = train(&mut m, &data.train, &data.validation, &config).unwrap_err();
         assert!(matches!(err, Error::Config { .. }) && err.to_string().contains(field), "{err}");
     }
-    let scaled = Dataset::new(data.test.images.narrow(0, 0, 8) * 255.0, data.test.labels.narrow(0, 0, 8)).unwrap();
+    let scaled = Dataset::new(data.test.samples.narrow(0, 0, 8) * 255.0, data.test.labels.narrow(0, 0, 8)).unwrap();
     let err = evaluate(&m, &scaled, ReconLoss::Bce).unwrap_err().to_string();
     assert!(err.contains("[0, 1]") && err.contains("255"), "{err}");
 }
@@ -61,7 +61,7 @@ fn evaluate_gives_the_mean_loss() {
     let m = Autoencoder::new(DenseConfig::default(), Device::Cpu).unwrap();
     let test = real().test.take(100);
     let whole = evaluate(&m, &test, ReconLoss::Mse).unwrap();
-    let direct = m.forward(&test.images).unwrap().mse_loss(&test.images, tch::Reduction::Mean).double_value(&[]);
+    let direct = m.forward(&test.samples).unwrap().mse_loss(&test.samples, tch::Reduction::Mean).double_value(&[]);
     assert!((whole - direct).abs() < 1e-6, "{whole} vs {direct}");
 }
 
@@ -108,7 +108,7 @@ fn denoising_training_learns_to_remove_noise() {
 fn adam_matches_libtorchs_adam() {
     let _rng = serial();
     use tch::nn::OptimizerConfig;
-    let x = real().train.images.narrow(0, 0, 128);
+    let x = real().train.samples.narrow(0, 0, 128);
     let build = || {
         manual_seed(11);
         Autoencoder::new(DenseConfig::standard(16), Device::Cpu).unwrap()
@@ -170,7 +170,7 @@ fn a_resumed_run_continues_exactly_where_it_stopped() {
     let history = resume(&mut resumed, &train_set, &val, &small_run(3, dir.path())).unwrap();
     assert_eq!(history.train_loss(), full.train_loss());
     assert_eq!(history.val_loss(), full.val_loss());
-    let x = val.images.narrow(0, 0, 8);
+    let x = val.samples.narrow(0, 0, 8);
     assert!(resumed.forward(&x).unwrap().equal(&straight.forward(&x).unwrap()), "same weights");
 
     // Resuming into another architecture names the problem.
@@ -285,7 +285,7 @@ fn a_stop_after_a_batch_keeps_the_model_and_the_last_whole_epoch_resumes_exactly
         .fit(&mut model, &train_set, &val)
         .unwrap();
     assert_eq!((interrupted.epochs.len(), interrupted.stop_reason.as_deref()), (1, Some("interrupted")));
-    let x = val.images.narrow(0, 0, 8);
+    let x = val.samples.narrow(0, 0, 8);
     let moved = (model.forward(&x).unwrap() - after_epoch_1.forward(&x).unwrap()).abs().max().double_value(&[]);
     assert!(moved > 0.0, "three batches of epoch 2 changed the weights");
     assert_eq!(Checkpoints::new(dir.path()).history().unwrap().epochs.len(), 1);
@@ -303,9 +303,9 @@ fn reconstruction_error_matches_a_direct_computation() {
     manual_seed(14);
     let m = Autoencoder::new(DenseConfig::standard(8), Device::Cpu).unwrap();
     let r = aekit::eval::reconstruction_error(&m, &test, None).unwrap();
-    let out = m.forward(&test.images).unwrap();
-    let mse = out.mse_loss(&test.images, tch::Reduction::Mean).double_value(&[]);
-    let bce = out.binary_cross_entropy::<Tensor>(&test.images, None, tch::Reduction::Mean).double_value(&[]);
+    let out = m.forward(&test.samples).unwrap();
+    let mse = out.mse_loss(&test.samples, tch::Reduction::Mean).double_value(&[]);
+    let bce = out.binary_cross_entropy::<Tensor>(&test.samples, None, tch::Reduction::Mean).double_value(&[]);
     assert!((r.mse - mse).abs() < 1e-6 && (r.bce - bce).abs() < 1e-5, "{r:?} vs {mse} {bce}");
     let noise = Corruption::Gaussian { sigma: 0.3 };
     let noisy = aekit::eval::reconstruction_error(&m, &test, Some((&noise, 1))).unwrap();
@@ -322,7 +322,7 @@ fn divergence_names_epoch_and_batch_and_keeps_the_last_good_state() {
     manual_seed(5);
     let mut vae =
         Autoencoder::new(VaeConfig { latent: 4, hidden: vec![32], ..Default::default() }, Device::Cpu).unwrap();
-    let before = vae.forward(&val.images).unwrap();
+    let before = vae.forward(&val.samples).unwrap();
     let config = TrainConfig { learning_rate: 1e9, batch_size: 64, ..quick(1) };
     match train(&mut vae, &train_set, &val, &config).unwrap_err() {
         aekit::Error::Diverged { epoch, batch, checkpoint, .. } => {
@@ -332,7 +332,7 @@ fn divergence_names_epoch_and_batch_and_keeps_the_last_good_state() {
         }
         other => panic!("expected divergence, got {other}"),
     }
-    assert!(vae.forward(&val.images).unwrap().equal(&before), "weights put back as before the epoch");
+    assert!(vae.forward(&val.samples).unwrap().equal(&before), "weights put back as before the epoch");
 
     // With checkpoints: two good epochs are saved; the third diverges and the file keeps epoch 2.
     let dir = crate::common::tempdir();
@@ -354,7 +354,7 @@ fn divergence_names_epoch_and_batch_and_keeps_the_last_good_state() {
 #[test]
 fn non_finite_images_are_rejected_before_training() {
     let data = real();
-    let images = data.train.take(64).images.copy();
+    let images = data.train.take(64).samples.copy();
     let _ = images.get(3).get(0).get(5).get(5).fill_(f64::NAN);
     let bad = Dataset::new(images, data.train.take(64).labels).unwrap();
     let mut model = Autoencoder::new(DenseConfig::standard(8), Device::Cpu).unwrap();
