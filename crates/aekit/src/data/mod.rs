@@ -20,6 +20,7 @@ pub mod download;
 mod fashion_mnist;
 pub mod idx;
 mod image_folder;
+mod shapes;
 mod source;
 #[cfg(feature = "polars")]
 pub mod ucr;
@@ -28,4 +29,5 @@ pub use batches::{Batch, Batches};
 pub use dataset::Dataset;
 pub use fashion_mnist::{FashionMnist, LoadOptions, SourceFile, CLASS_NAMES, FILES};
 pub use image_folder::{Channels, ImageFolder};
+pub use shapes::{write_shapes, SHAPES, SHAPES_BACKGROUND};
 pub use source::{Source, Splits};

@@ -3,46 +3,21 @@
 
 use std::path::{Path, PathBuf};
 
-use aekit::data::{Source, Splits};
+use aekit::data::{Source, Splits, SHAPES as CLASSES, SHAPES_BACKGROUND};
 use aekit::eval::evaluate;
 use aekit::prelude::*;
 
 use crate::common::{serial, tempdir};
 
-const CLASSES: [&str; 3] = ["disc", "square", "stripes"];
-
-/// An RGB image of class `class` (a disc, a square or stripes, in a colour of its own, at a
-/// place and size drawn from `seed`).
-fn shape_image(class: usize, seed: u64, size: u32) -> image::RgbImage {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    let mut next = |n: u32| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((state >> 33) % n as u64) as u32
-    };
-    let (r, c) = (size / 5 + next(size / 6), size / 3 + next(size / 3));
-    let (cx, cy) = (c.min(size - 1), (size / 3 + next(size / 3)).min(size - 1));
-    let colour = [[220, 60, 40], [40, 160, 70], [50, 90, 210]][class];
-    image::RgbImage::from_fn(size, size, |x, y| {
-        let (dx, dy) = (x as i64 - cx as i64, y as i64 - cy as i64);
-        let inside = match class {
-            0 => dx * dx + dy * dy <= (r * r) as i64,
-            1 => dx.abs() <= r as i64 && dy.abs() <= r as i64,
-            _ => (x + next(2)) / 4 % 2 == 0,
-        };
-        image::Rgb(if inside { colour } else { [235, 235, 230] })
-    })
+/// `root/<class>/<i>.png`: aekit's made-up shapes, `per_class` images of `size`×`size`.
+fn shapes_folder(root: &Path, per_class: usize, size: u32) -> PathBuf {
+    aekit::data::write_shapes(root, per_class, size, 0).unwrap();
+    root.to_path_buf()
 }
 
-/// `root/<class>/<i>.png` for each class, `per_class` images of `size`×`size`.
-fn shapes_folder(root: &Path, per_class: u64, size: u32) -> PathBuf {
-    for (class, name) in CLASSES.iter().enumerate() {
-        let dir = root.join(name);
-        std::fs::create_dir_all(&dir).unwrap();
-        for i in 0..per_class {
-            shape_image(class, i * 31 + class as u64, size).save(dir.join(format!("{i}.png"))).unwrap();
-        }
-    }
-    root.to_path_buf()
+/// A plain RGB image of `size`×`size`.
+fn plain(size: u32) -> image::RgbImage {
+    image::RgbImage::from_pixel(size, size, image::Rgb([10, 20, 30]))
 }
 
 #[test]
@@ -55,8 +30,8 @@ fn a_folder_of_images_loads_with_its_classes_shape_and_values() {
     assert_eq!(data.classes(), CLASSES);
     assert_eq!(Vec::<i64>::try_from(&data.labels).unwrap(), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
     // Channel-first and scaled: pixel (0, 0) of the first disc image is the background.
-    let corner: Vec<f64> = (0..3).map(|c| data.samples.double_value(&[0, c, 0, 0])).collect();
-    assert_eq!(corner, [235.0 / 255.0, 235.0 / 255.0, 230.0 / 255.0].map(|v: f64| (v as f32) as f64));
+    let corner: Vec<f32> = (0..3).map(|c| data.samples.double_value(&[0, c, 0, 0]) as f32).collect();
+    assert_eq!(corner, SHAPES_BACKGROUND.map(|v| v as f32 / 255.0));
     // Resized on request, converted to gray on request.
     let small = ImageFolder::new().size(20, 16).gray().read(&root).unwrap();
     assert_eq!(small.samples.size(), [12, 1, 16, 20]);
@@ -95,7 +70,7 @@ fn bad_folders_and_files_are_named_in_the_error() {
     std::fs::remove_file(root.join("stripes/gray.png")).unwrap();
 
     // Another size is resized to the first image's.
-    shape_image(0, 99, 24).save(root.join("disc/big.png")).unwrap();
+    plain(24).save(root.join("disc/big.png")).unwrap();
     assert_eq!(ImageFolder::load(&root).unwrap().samples.size(), [7, 3, 16, 16]);
 
     // An empty class folder, a folder without class folders, no folder at all.
@@ -104,7 +79,7 @@ fn bad_folders_and_files_are_named_in_the_error() {
     assert!(e.contains("empty") && e.contains("no readable image"), "{e}");
     let flat = dir.path().join("flat");
     std::fs::create_dir(&flat).unwrap();
-    shape_image(0, 1, 8).save(flat.join("a.png")).unwrap();
+    plain(8).save(flat.join("a.png")).unwrap();
     let e = error(&flat, ImageFolder::new());
     assert!(e.contains("flat") && e.contains("one subfolder per class"), "{e}");
     let e = error(&dir.path().join("missing"), ImageFolder::new());
