@@ -135,8 +135,10 @@ impl Dataset {
         )
     }
 
-    /// Two parts, shuffled by `seed`: the first holds `fraction` of the samples (rounded, at
-    /// least one in each part), the second the rest. For a user's own data: train and validation.
+    /// Two parts, shuffled by `seed`: the first holds `fraction` of the samples, the second the
+    /// rest. A labelled set is split class by class (stratified: each class in the same
+    /// proportion in both parts, rounded, and in both parts when it has two samples or more).
+    /// For a user's own data: train and validation.
     pub fn split(&self, fraction: f64, seed: u64) -> Result<(Dataset, Dataset)> {
         if !(fraction > 0.0 && fraction < 1.0) || self.len() < 2 {
             return Err(Error::input(
@@ -147,12 +149,24 @@ impl Dataset {
                 ),
             ));
         }
-        let first = ((self.len() as f64 * fraction).round() as usize).clamp(1, self.len() - 1);
-        let order = Tensor::from_slice(&permutation(self.len(), seed));
-        Ok((
-            self.select(&order.narrow(0, 0, first as i64)),
-            self.select(&order.narrow(0, first as i64, (self.len() - first) as i64)),
-        ))
+        let order = permutation(self.len(), seed);
+        let labels = Vec::<i64>::try_from(&self.labels.to_device(Device::Cpu))?;
+        let mut in_first = vec![false; self.len()];
+        for class in 0..self.classes.len().max(1) as i64 {
+            let members: Vec<usize> = order.iter().map(|&i| i as usize).filter(|&i| labels[i] == class).collect();
+            let n = members.len();
+            let keep = if n < 2 { n } else { ((n as f64 * fraction).round() as usize).clamp(1, n - 1) };
+            members[..keep].iter().for_each(|&i| in_first[i] = true);
+        }
+        // Both parts in the shuffled order, so neither is grouped by class.
+        let (first, second): (Vec<i64>, Vec<i64>) = order.iter().partition(|&&i| in_first[i as usize]);
+        if first.is_empty() || second.is_empty() {
+            return Err(Error::input(
+                "Dataset::split",
+                format!("{} samples in classes too small to split", self.len()),
+            ));
+        }
+        Ok((self.select(&Tensor::from_slice(&first)), self.select(&Tensor::from_slice(&second))))
     }
 
     /// The first sample of each class, in class order: the row of a classic sample grid.

@@ -40,6 +40,7 @@ fn a_folder_of_images_loads_with_its_classes_shape_and_values() {
     let (a, b) = data.split(0.75, 3).unwrap();
     assert_eq!((a.len(), b.len()), (9, 3));
     assert_eq!(a.classes(), CLASSES);
+    assert!(b.one_per_class().is_ok(), "stratified: every class in both parts");
     assert!(a.samples.equal(&data.split(0.75, 3).unwrap().0.samples));
 }
 
