@@ -83,6 +83,9 @@ fn bad_folders_and_files_are_named_in_the_error() {
     plain(8).save(flat.join("a.png")).unwrap();
     let e = error(&flat, ImageFolder::new());
     assert!(e.contains("flat") && e.contains("one subfolder per class"), "{e}");
+    std::fs::create_dir(dir.path().join("nothing")).unwrap();
+    let e = error(&dir.path().join("nothing"), ImageFolder::new());
+    assert!(e.contains("nothing is empty") && e.contains("one subfolder per class"), "{e}");
     let e = error(&dir.path().join("missing"), ImageFolder::new());
     assert!(e.contains("missing") && e.contains("is not a folder"), "{e}");
 }
