@@ -51,7 +51,7 @@ impl Source {
     pub const HELP: &'static str = "  fashion-mnist              Fashion-MNIST (the default), from `make data`
   folder:photos              a folder of PNG/JPEG images, one subfolder per class (photos/cat/1.png)
   ucr:GunPoint               a UCR time-series problem fetched by `make data` (GunPoint, ItalyPowerDemand, ArrowHead, OSULeaf)
-  csv:table.csv              numeric columns of a CSV table, labelled by its `label` or `class` column if any
+  csv:table.csv              numeric columns of a CSV table (min-max scaled by the training split, clipped to [0, 1]), labelled by its `label` or `class` column if any
   tensors:data.safetensors   `samples` [N, ...] f32 and optional `labels` [N] i64
 A folder, table or tensor file is split 80/10/10 into train, validation and test (shuffled with seed 0, \
 class by class); a UCR problem keeps its test split and holds out 20 % of its training series for validation.";
