@@ -155,12 +155,12 @@ pub fn to_dataset(df: &DataFrame, label: Option<&str>) -> Result<Dataset> {
     // Columns are found by scanning, not through the frame's name index: in a notebook each
     // cell has its own copy of polars' hash seed (see `data::ucr`).
     let columns = df.columns();
-    if let Some(name) = label.filter(|name| !columns.iter().any(|c| c.name().as_str() == *name)) {
-        return Err(Error::input(
-            "to_dataset",
-            format!("no label column {name:?}; the columns are {:?}", df.get_column_names()),
-        ));
-    }
+    let label_column = match label {
+        Some(name) => Some(columns.iter().find(|c| c.name().as_str() == name).ok_or_else(|| {
+            Error::input("to_dataset", format!("no label column {name:?}; the columns are {:?}", df.get_column_names()))
+        })?),
+        None => None,
+    };
     let features: Vec<&Column> = columns.iter().filter(|c| Some(c.name().as_str()) != label).collect();
     if features.is_empty() || df.height() == 0 {
         return Err(Error::input("to_dataset", format!("the frame ({} rows) has no feature column", df.height())));
@@ -190,11 +190,7 @@ pub fn to_dataset(df: &DataFrame, label: Option<&str>) -> Result<Dataset> {
         }
     }
     let samples = Tensor::from_slice(&values).view([h as i64, w as i64]);
-    let Some(name) = label else { return Dataset::unlabeled(samples) };
-    let column = columns
-        .iter()
-        .find(|c| c.name().as_str() == name)
-        .ok_or_else(|| Error::input("to_dataset", format!("no label column {name:?}")))?;
+    let Some(column) = label_column else { return Dataset::unlabeled(samples) };
     let text = column.cast(&DataType::String).map_err(|e| polars_error("to_dataset", e))?;
     let names: Vec<String> =
         text.str().map_err(|e| polars_error("to_dataset", e))?.iter().map(|v| v.unwrap_or("").to_string()).collect();

@@ -124,10 +124,11 @@ impl ImageFolder {
         }
         let per_image = channels.count() * (width * height) as usize;
         let mut values = Vec::with_capacity(decoded.len() * per_image);
-        let mut labels = Vec::with_capacity(decoded.len());
-        for (_, image, label) in &decoded {
+        let (n, c) = (decoded.len(), channels.count());
+        let mut labels = Vec::with_capacity(n);
+        for (_, image, label) in decoded {
             let image = if (image.width(), image.height()) == (width, height) {
-                image.clone()
+                image
             } else {
                 image.resize_exact(width, height, FilterType::Triangle)
             };
@@ -136,13 +137,12 @@ impl ImageFolder {
                 Channels::Rgb => image.into_rgb8().into_raw(),
             };
             // Interleaved (H, W, C) bytes to channel-first (C, H, W).
-            let c = channels.count();
             for ch in 0..c {
                 values.extend(pixels.iter().skip(ch).step_by(c).map(|&v| v as f32 / 255.0));
             }
-            labels.push(*label);
+            labels.push(label);
         }
-        let shape = [decoded.len() as i64, channels.count() as i64, height as i64, width as i64];
+        let shape = [n as i64, c as i64, height as i64, width as i64];
         let samples = Tensor::from_slice(&values).view(shape).to_kind(Kind::Float);
         Dataset::new(samples, Tensor::from_slice(&labels))?.with_classes(classes.iter().map(|(name, _)| name))
     }

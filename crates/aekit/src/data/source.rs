@@ -161,9 +161,10 @@ fn ucr_splits(name: &str) -> Result<Splits> {
     use super::ucr::{self, TimeSeries};
     let data = TimeSeries::load(name)?;
     let classes = data.classes()?;
+    // The training frame is read into a tensor once: for the range and for the data set.
     let train_values = ucr::values(&data.train)?;
     let range = ucr::value_range(&train_values);
-    let train = ucr::dataset(&data.train, &classes, range)?;
+    let train = ucr::dataset_of(&train_values, &ucr::labels(&data.train)?, &classes, range)?;
     let test = ucr::dataset(&data.test, &classes, range)?;
     let (train, validation) = train.split(0.8, 0)?;
     Ok(Splits { train, validation, test })

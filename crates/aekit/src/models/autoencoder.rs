@@ -6,7 +6,7 @@ use std::path::Path;
 
 use tch::{nn, nn::ModuleT, Device, Kind, Tensor};
 
-use super::{Decoder, Encoder, Layers, Losses, ModelConfig, ReconLoss, Summary};
+use super::{input, Decoder, Encoder, Layers, Losses, ModelConfig, ReconLoss, Summary};
 use crate::checkpoint::{self, Part};
 use crate::display::{Content, Show};
 use crate::{check, Error, Result};
@@ -136,7 +136,8 @@ impl Autoencoder {
 
     /// Layers, output shapes and parameter counts, like Keras' `model.summary()`.
     pub fn summary(&self) -> Summary {
-        let shape: Vec<i64> = std::iter::once(1).chain(self.input_shape().iter().map(|&s| s as i64)).collect();
+        let mut shape = input::batch_view(self.input_shape());
+        shape[0] = 1;
         let input = Tensor::zeros(shape.as_slice(), (Kind::Float, self.device()));
         let (mut rows, _) = self.encoder.summary(&input, &self.vs, "encoder.");
         let code = tch::no_grad(|| self.encode_t(&input, false));

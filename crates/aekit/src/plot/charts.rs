@@ -170,12 +170,13 @@ fn series_lines(title: &str, series: &[(&str, &Tensor)]) -> Result<Lines> {
 /// series, its reconstruction in the light shade of the same colour.
 pub fn series_reconstructions(originals: &Dataset, reconstructions: &Tensor) -> Result<Figure> {
     let n = originals.len().min(4) as i64;
-    let names: Vec<String> =
-        if originals.is_labeled() { originals.class_names()? } else { vec![String::new(); n as usize] };
+    let names = if originals.is_labeled() { Some(originals.class_names()?) } else { None };
     let mut owned = Vec::new();
     for i in 0..n {
-        let label =
-            if names[i as usize].is_empty() { format!("#{i}") } else { format!("#{i} ({})", names[i as usize]) };
+        let label = match &names {
+            Some(names) => format!("#{i} ({})", names[i as usize]),
+            None => format!("#{i}"),
+        };
         owned.push((format!("{label} original"), originals.samples.get(i)));
         owned.push((format!("{label} reconstructed"), reconstructions.get(i)));
     }
