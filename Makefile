@@ -15,16 +15,15 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
 VENV := .venv
 PY := $(VENV)/bin/python
-EVCXR_VERSION := 0.22.0
-EVCXR := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin/evcxr_jupyter
+KERNEL_BIN := target/aekit-kernel/release/aekit-kernel
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 EPOCHS ?= 10
 CARGO_FLAGS := --release --all-features
 
-.PHONY: setup venv evcxr kernel data browser demo readme-images test lab quality applications bench gpu-bundle docs clean
+.PHONY: setup venv kernel-bin kernel data browser demo readme-images test lab quality applications bench gpu-bundle docs clean
 
-setup: venv evcxr kernel data browser
+setup: venv kernel data browser
 
 # Python packages (torch, Jupyter) go into .venv; .venv/libtorch points at the torch wheel.
 venv: $(VENV)/.installed
@@ -36,12 +35,14 @@ $(VENV)/.installed: requirements.txt
 	  os.path.lexists('$(VENV)/libtorch') and os.remove('$(VENV)/libtorch'); os.symlink(t, '$(VENV)/libtorch')"
 	touch $@
 
-evcxr:
-	@if [ ! -x "$(EVCXR)" ] || ! cargo install --list | grep -q "^evcxr_jupyter v$(EVCXR_VERSION):"; then \
-	  echo "installing evcxr_jupyter $(EVCXR_VERSION) (about 6 minutes, once)"; \
-	  cargo install evcxr_jupyter --locked --version $(EVCXR_VERSION); fi
+# The kernel "Rust (libtorch)": crates/aekit-kernel, its own workspace (the evcxr engine and
+# rust-analyzer's crates stay out of the library's build); about 7 minutes once, then instant.
+kernel-bin:
+	@[ -x $(KERNEL_BIN) ] && [ -z "$$(find crates/aekit-kernel -newer $(KERNEL_BIN) -type f -not -path '*/target/*')" ] || \
+	  { echo "building the kernel (crates/aekit-kernel; about 7 minutes the first time)"; \
+	    cargo build --release --locked -q --manifest-path crates/aekit-kernel/Cargo.toml --target-dir target/aekit-kernel; }
 
-kernel: venv evcxr
+kernel: venv kernel-bin
 	@bash kernel/install.sh
 
 # Fashion-MNIST: found ($$AEKIT_DATA, datasets/fashion-mnist/, Debian's package) or fetched, verified.
@@ -73,9 +74,13 @@ test: setup
 	$(PY) kernel/home_guard.py snapshot target/home-before-test.txt
 	cargo clippy $(CARGO_FLAGS) --workspace --all-targets -q -- -D warnings
 	cargo test $(CARGO_FLAGS) --workspace
+	cargo clippy --release --locked -q --manifest-path crates/aekit-kernel/Cargo.toml --target-dir target/aekit-kernel --all-targets -- -D warnings
+	cargo test --release --locked -q --manifest-path crates/aekit-kernel/Cargo.toml --target-dir target/aekit-kernel
 	cargo run $(CARGO_FLAGS) -q -p aekit --example demo -- --epochs 1 --out target/examples
 	cargo run $(CARGO_FLAGS) -q -p aekit --example reconstruct -- target/examples/model.safetensors --out target/examples/again.png
 	$(PY) kernel/test_parameters.py
+	$(PY) kernel/test_kernel.py
+	$(PY) kernel/test_protocol.py
 	$(PY) kernel/run_notebooks.py --quick --out results/notebooks
 	$(PY) kernel/test_pages.py results/notebooks
 	$(PY) kernel/test_lab.py

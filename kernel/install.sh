@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # Installs the Jupyter kernel "Rust (libtorch)" into the project environment (.venv), not the
-# user's global Jupyter. Its env wires evcxr to the project's libtorch, keeps evcxr's build
-# folder in target/evcxr (so a second start reuses it), points evcxr at kernel/evcxr/
-# for its start-up commands (init.evcxr), and makes training checkpoint every epoch into
-# target/checkpoints/ (AEKIT_CHECKPOINTS).
+# user's global Jupyter. It runs aekit's own kernel (crates/aekit-kernel, built by `make
+# kernel-bin`), which loads aekit from crates/aekit at start; its env wires the evcxr engine to
+# the project's libtorch, keeps the engine's build folder in target/evcxr (so a second start
+# reuses it), points the engine at kernel/evcxr/ for its start-up commands (init.evcxr), and
+# makes training checkpoint every epoch into target/checkpoints/ (AEKIT_CHECKPOINTS).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv"
 libtorch=$(readlink -f "$venv/libtorch")
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
-evcxr="$cargo_bin/evcxr_jupyter"
-[ -x "$evcxr" ] || { echo "kernel/install.sh: $evcxr is missing; run 'make setup'" >&2; exit 1; }
+kernel="$root/target/aekit-kernel/release/aekit-kernel"
+[ -x "$kernel" ] || { echo "kernel/install.sh: $kernel is missing; run 'make kernel-bin'" >&2; exit 1; }
 [ -d "$libtorch/lib" ] || { echo "kernel/install.sh: libtorch not found at $venv/libtorch; run 'make setup'" >&2; exit 1; }
 dest="$venv/share/jupyter/kernels/rust-libtorch"
 mkdir -p "$dest" "$root/target/evcxr"
-KERNEL_DIR="$dest" EVCXR="$evcxr" LIBTORCH_DIR="$libtorch" ROOT="$root" CARGO_DIR="$(dirname "$(command -v cargo || echo "$cargo_bin/cargo")")" \
+KERNEL_DIR="$dest" KERNEL="$kernel" LIBTORCH_DIR="$libtorch" ROOT="$root" CARGO_DIR="$(dirname "$(command -v cargo || echo "$cargo_bin/cargo")")" \
   "$venv/bin/python" - <<'PY'
 import json, os
 env = os.environ
 spec = {
-    "argv": [env["EVCXR"], "--control_file", "{connection_file}"],
+    "argv": [env["KERNEL"], "--connection-file", "{connection_file}", "--aekit", env["ROOT"] + "/crates/aekit"],
     "display_name": "Rust (libtorch)",
     "language": "rust",
     "interrupt_mode": "message",

@@ -102,7 +102,7 @@ def run(path, out_dir, timeout, quick=False, settings=None):
     try:
         client.execute()
     except CellExecutionError as error:
-        # evcxr reports compile errors on the cell's stderr and leaves evalue empty.
+        # The error's evalue is short; what the cell printed on stderr says the rest.
         failed = next((c for c in reversed(nb.cells) if c.get("cell_type") == "code" and c.get("outputs")), None)
         stderr = "".join(o.get("text", "") for o in (failed or {}).get("outputs", []) if o.get("name") == "stderr")
         problems.append(f"{error.ename}: {error.evalue}\n{stderr}".strip()[-3000:])

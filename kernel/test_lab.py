@@ -137,15 +137,22 @@ def run_in_lab(port, token, timeout_s=900):
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=300_000)
             page.click(".lm-MenuBar-item:has-text('Run')")
             page.click(".lm-Menu-item:has-text('Run All Cells')")
-            start, prompts = time.time(), []
+            start, prompts, epochs_seen = time.time(), [], []
             while time.time() - start < timeout_s:
                 prompts = page.eval_on_selector_all(
                     ".jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt", "ps => ps.map(p => p.textContent.trim())")
                 if prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts):
                     break
-                time.sleep(1)
+                # The live training panel, while it runs: its epoch should move.
+                for text in page.eval_on_selector_all(".jp-OutputArea-output pre", "ps => ps.map(p => p.textContent)"):
+                    shown = [int(n) for n in re.findall(r"epoch\s+(\d+)/\d+", text)] if text.startswith("training ") else []
+                    if shown and (not epochs_seen or epochs_seen[-1] != max(shown)):
+                        epochs_seen.append(max(shown))
+                time.sleep(0.5)
             else:
                 failures.append(f"cells still running or not run after {timeout_s} s: {prompts}")
+            if not (1 in epochs_seen and 2 in epochs_seen and epochs_seen.index(1) < epochs_seen.index(2)):
+                failures.append(f"the live training panel did not move from epoch 1 to epoch 2 while training: saw {epochs_seen}")
             errors = page.eval_on_selector_all(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", "es => es.map(e => e.textContent)")
             errors = [e for e in errors if re.search(r"\berror\b", e, re.I)]

@@ -41,12 +41,17 @@ impl Content {
         }
     }
 
-    /// The block evcxr reads from a cell's stdout (binary payloads in base64).
-    pub fn block(&self) -> String {
+    /// The payload as text (binary payloads in base64).
+    pub fn payload(&self) -> String {
         match self {
-            Content::Html(s) | Content::Svg(s) | Content::Text(s) => mime_block(self.mime(), s),
-            Content::Png(bytes) => mime_block(self.mime(), &base64::engine::general_purpose::STANDARD.encode(bytes)),
+            Content::Html(s) | Content::Svg(s) | Content::Text(s) => s.clone(),
+            Content::Png(bytes) => base64::engine::general_purpose::STANDARD.encode(bytes),
         }
+    }
+
+    /// The block evcxr reads from a cell's stdout.
+    pub fn block(&self) -> String {
+        mime_block(self.mime(), &self.payload())
     }
 }
 
@@ -55,9 +60,14 @@ pub trait Show {
     /// What the value looks like.
     fn content(&self) -> Content;
 
-    /// Prints the value as evcxr's inline output (evcxr calls this on a cell's final value).
+    /// Shows the value (evcxr calls this on a cell's final value). In aekit's kernel it reaches
+    /// the notebook at once, as `display_data`, so every value a cell shows appears, in order;
+    /// elsewhere it is evcxr's block, shown when the cell ends.
     fn evcxr_display(&self) {
-        println!("{}", self.content().block());
+        let content = self.content();
+        if !crate::kernel::display(std::slice::from_ref(&content)) {
+            println!("{}", content.block());
+        }
     }
 }
 

@@ -54,6 +54,18 @@ pub enum Error {
     )]
     Diverged { epoch: usize, batch: usize, loss: f64, checkpoint: Option<PathBuf> },
 
+    /// Training was interrupted (■ in aekit's kernel). The model holds the weights of its last
+    /// whole epoch, checkpointed when the run has checkpoints; `resume` continues from there.
+    #[error(
+        "interrupted after epoch {epoch}: the model holds the weights of epoch {epoch}{}",
+        match (epoch, checkpoint) {
+            (0, _) => " (as before training)".to_string(),
+            (_, Some(p)) => format!(", checkpointed in {} (resume() continues the run)", p.display()),
+            (_, None) => String::new(),
+        }
+    )]
+    Interrupted { epoch: usize, checkpoint: Option<PathBuf> },
+
     /// libtorch raised an exception.
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),

@@ -30,6 +30,7 @@ pub mod eval;
 pub mod files;
 #[cfg(feature = "polars")]
 pub mod frame;
+pub mod kernel;
 pub mod models;
 pub mod plot;
 mod rng;

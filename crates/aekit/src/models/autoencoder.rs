@@ -31,6 +31,7 @@ pub struct Autoencoder {
     config: ModelConfig,
     encoder: Layers,
     decoder: Layers,
+    epochs: usize,
 }
 
 impl Autoencoder {
@@ -43,7 +44,7 @@ impl Autoencoder {
         let vs = nn::VarStore::new(device);
         let encoder = kind.encoder(&(vs.root() / "encoder"));
         let decoder = kind.decoder(&(vs.root() / "decoder"));
-        Ok(Autoencoder { vs, config, encoder, decoder })
+        Ok(Autoencoder { vs, config, encoder, decoder, epochs: 0 })
     }
 
     /// Loads a model saved by [`Autoencoder::save`], of whatever kind the file holds.
@@ -94,6 +95,16 @@ impl Autoencoder {
     /// Moves the model's variables to `device`.
     pub fn to_device(&mut self, device: Device) {
         self.vs.set_device(device)
+    }
+
+    /// Epochs of training its weights come from, counted in this process by the trainer (0 for
+    /// a new or loaded model; after early stopping with `restore_best`, the best epoch).
+    pub fn epochs_trained(&self) -> usize {
+        self.epochs
+    }
+
+    pub(crate) fn set_epochs_trained(&mut self, epochs: usize) {
+        self.epochs = epochs;
     }
 
     /// Number of trainable values.

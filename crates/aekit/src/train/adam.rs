@@ -89,6 +89,22 @@ impl Adam {
         out
     }
 
+    /// A copy of the moments and the step count, to go back to.
+    pub(crate) fn snapshot(&self) -> (Tensor, Tensor, i64) {
+        (self.moments.0.copy(), self.moments.1.copy(), self.step)
+    }
+
+    /// Goes back to a [`Adam::snapshot`].
+    pub(crate) fn restore(&mut self, (m, v, step): &(Tensor, Tensor, i64)) -> Result<()> {
+        tch::no_grad(|| -> Result<()> {
+            self.moments.0.f_copy_(m)?;
+            self.moments.1.f_copy_(v)?;
+            Ok(())
+        })?;
+        self.step = *step;
+        Ok(())
+    }
+
     /// Where [`Adam::state`]'s tensors load into.
     pub(crate) fn state_targets(&self) -> HashMap<String, Tensor> {
         self.state().into_iter().collect()

@@ -4,7 +4,7 @@
 //! - [`Trainer`]: runs the epochs; [`Trainer::fit`] starts a run, [`Trainer::resume`]
 //!   continues one from its [`Checkpoints`]; [`train`] and [`resume`] are the shorthands.
 //! - [`Observer`]: hears the run (start, batch, epoch, end) and may stop it: the
-//!   [`LinePrinter`] (the default), early stopping ([`Patience`]), [`StopWhen`], a progress bar.
+//!   [`LinePrinter`] (the default; in aekit's kernel the [`LivePanel`]), early stopping ([`Patience`]), [`StopWhen`], a progress bar.
 //! - [`History`]: what the run did, epoch by epoch.
 //! - [`Adam`] and [`Schedule`]: the optimizer and the learning rate over epochs.
 //!
@@ -24,6 +24,7 @@ mod checkpoints;
 mod config;
 mod early_stopping;
 mod history;
+mod live;
 mod observer;
 mod schedule;
 mod trainer;
@@ -33,6 +34,7 @@ pub use checkpoints::Checkpoints;
 pub use config::TrainConfig;
 pub use early_stopping::{EarlyStopping, Patience, Verdict};
 pub use history::{Epoch, History};
+pub use live::LivePanel;
 pub use observer::{BatchDone, Flow, LinePrinter, Observer, Start, Stop, StopWhen};
 pub use schedule::Schedule;
 pub use trainer::{resume, train, Trainer};

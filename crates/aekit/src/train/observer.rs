@@ -145,13 +145,20 @@ impl Observer for LinePrinter {
     }
 
     fn end(&mut self, history: &History) {
-        if let Some(reason) = &history.stop_reason {
-            println!("stopped: {reason}");
-        }
-        if let Some(e) = history.best_epoch.and_then(|best| history.epochs.get(best - 1)) {
-            println!("restored the weights of epoch {} (validation loss {:.4})", e.epoch, e.val_loss);
-        }
+        end_notes(history).iter().for_each(|note| println!("{note}"));
     }
+}
+
+/// What a run's end adds to its epochs: why it stopped early, which weights it kept.
+pub(super) fn end_notes(history: &History) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(reason) = &history.stop_reason {
+        notes.push(format!("stopped: {reason}"));
+    }
+    if let Some(e) = history.best_epoch.and_then(|best| history.epochs.get(best - 1)) {
+        notes.push(format!("restored the weights of epoch {} (validation loss {:.4})", e.epoch, e.val_loss));
+    }
+    notes
 }
 
 /// A stop rule of the user's own, checked after every epoch or every batch.

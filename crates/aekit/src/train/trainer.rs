@@ -9,7 +9,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::checkpoints::{restore, snapshot, RunState, Weights};
 use super::observer::{BatchDone, Flow, Observer, Start, Stop};
-use super::{Adam, Checkpoints, Epoch, History, LinePrinter, Patience, TrainConfig};
+use super::{Adam, Checkpoints, Epoch, History, LinePrinter, LivePanel, Patience, TrainConfig};
 use crate::data::Dataset;
 use crate::eval::{check_dataset, evaluate, evaluate_denoising};
 use crate::models::{Autoencoder, Losses};
@@ -52,13 +52,15 @@ pub struct Trainer<'o> {
 }
 
 impl<'o> Trainer<'o> {
-    /// A trainer for `config`, with the [`LinePrinter`] when `config.verbose`.
+    /// A trainer for `config`, which shows its progress when `config.verbose`: the
+    /// [`LivePanel`] in aekit's kernel, the [`LinePrinter`] elsewhere.
     pub fn new(config: &TrainConfig) -> Self {
-        let mut trainer = Trainer { config: config.clone(), observers: Vec::new() };
-        if config.verbose {
-            trainer = trainer.observe(LinePrinter);
+        let trainer = Trainer { config: config.clone(), observers: Vec::new() };
+        match (config.verbose, crate::kernel::active()) {
+            (false, _) => trainer,
+            (true, true) => trainer.observe(LivePanel::default()),
+            (true, false) => trainer.observe(LinePrinter),
         }
-        trainer
     }
 
     /// Adds an observer: it hears every batch and epoch and may stop the run.
@@ -71,7 +73,8 @@ impl<'o> Trainer<'o> {
     pub fn fit(self, model: &mut Autoencoder, train: &Dataset, validation: &Dataset) -> Result<History> {
         let Trainer { config, mut observers } = self;
         let checkpoints = config.checkpoints.as_ref().map(Checkpoints::for_new_run);
-        let run = Run::new(&config, model, train, validation, checkpoints)?;
+        let mut run = Run::new(&config, model, train, validation, checkpoints)?;
+        run.epochs_before = run.model.epochs_trained();
         run.drive(&mut observers, None)
     }
 
@@ -112,6 +115,8 @@ struct Run<'a> {
     patience: Option<Patience>,
     best: Option<Weights>,
     checkpoints: Option<Checkpoints>,
+    /// Epochs the model had trained before this run (a new run continuing a trained model).
+    epochs_before: usize,
 }
 
 impl<'a> Run<'a> {
@@ -136,7 +141,7 @@ impl<'a> Run<'a> {
         let adam = Adam::new(model.var_store(), config.learning_rate);
         let patience = config.early_stopping.map(Patience::new);
         let state = RunState::default();
-        Ok(Run { config, model, train, validation, device, adam, state, patience, best: None, checkpoints })
+        Ok(Run { config, model, train, validation, device, adam, state, patience, best: None, checkpoints, epochs_before: 0 })
     }
 
     /// The epochs, from the first not yet done to the last or a stop, each heard by every
@@ -163,6 +168,7 @@ impl<'a> Run<'a> {
                 self.best = Some(snapshot(self.model));
             }
             self.state.history.epochs.push(record);
+            self.model.set_epochs_trained(self.epochs_before + epoch);
             if let ControlFlow::Break(stop) = flow {
                 self.stopped(stop);
             }
@@ -204,6 +210,8 @@ impl<'a> Run<'a> {
         // libtorch's generator (dropout, noise) restarts each epoch, as validation reseeds it.
         crate::manual_seed(seed);
         let before = snapshot(self.model);
+        // Only aekit's kernel interrupts a run, so only there is Adam's state kept to go back to.
+        let adam_before = crate::kernel::active().then(|| self.adam.snapshot());
         let mut sums = LossSums::new(self.device);
         let batches = self.train.len().div_ceil(c.batch_size);
         for (b, batch) in self.train.batches(c.batch_size, Some(seed), self.device)?.enumerate() {
@@ -212,6 +220,9 @@ impl<'a> Run<'a> {
             let at = BatchDone { epoch, epochs: c.epochs, batch: b + 1, batches };
             if let ControlFlow::Break(stop) = tell(observers, |o| o.batch(&at)) {
                 return Ok(ControlFlow::Break(stop));
+            }
+            if let Some(adam) = adam_before.as_ref().filter(|_| crate::kernel::interrupted()) {
+                return Err(self.interrupted(epoch, &before, adam));
             }
         }
         let n = self.train.len() as f64;
@@ -250,6 +261,25 @@ impl<'a> Run<'a> {
         Ok(losses)
     }
 
+    /// ■ during `epoch`: the model and Adam go back to the last whole epoch, which is
+    /// checkpointed if the run checkpoints and it was not yet; the error says so.
+    fn interrupted(&mut self, epoch: usize, before: &Weights, adam: &(Tensor, Tensor, i64)) -> Error {
+        let done = epoch - 1;
+        let back = restore(self.model, before).and_then(|()| self.adam.restore(adam));
+        if let Err(e) = back {
+            return e;
+        }
+        let saved = match &self.checkpoints {
+            Some(k) if done > 0 && done % k.every != 0 => self.save(false).map(|()| true),
+            Some(_) => Ok(done > 0),
+            None => Ok(false),
+        };
+        match saved {
+            Ok(saved) => Error::Interrupted { epoch: done, checkpoint: self.checkpoints.as_ref().map(Checkpoints::file).filter(|_| saved) },
+            Err(e) => e,
+        }
+    }
+
     fn stopped(&mut self, stop: Stop) {
         self.state.history.stopped_early = true;
         self.state.history.stop_reason = Some(stop.0);
@@ -259,12 +289,18 @@ impl<'a> Run<'a> {
         let Some(checkpoints) = &self.checkpoints else { return Ok(()) };
         let last = epoch == self.config.epochs || self.state.history.stopped_early;
         if epoch % checkpoints.every == 0 || last {
-            self.state.adam_step = self.adam.step;
-            self.state.patience = self.patience.as_ref().map(Patience::state).unwrap_or_default();
-            self.state.finished = last;
-            checkpoints.save(self.model, &self.adam, self.best.as_deref(), &self.state)?;
+            self.save(last)?;
         }
         Ok(())
+    }
+
+    /// Checkpoints the run as it stands (`finished`: nothing is left to resume).
+    fn save(&mut self, finished: bool) -> Result<()> {
+        let Some(checkpoints) = &self.checkpoints else { return Ok(()) };
+        self.state.adam_step = self.adam.step;
+        self.state.patience = self.patience.as_ref().map(Patience::state).unwrap_or_default();
+        self.state.finished = finished;
+        checkpoints.save(self.model, &self.adam, self.best.as_deref(), &self.state)
     }
 
     /// Puts back the best weights (with early stopping) and hands over the history.
@@ -273,6 +309,7 @@ impl<'a> Run<'a> {
         if let (Some(weights), Some((epoch, _))) = (&self.best, self.patience.as_ref().and_then(Patience::best)) {
             restore(self.model, weights)?;
             history.best_epoch = Some(epoch);
+            self.model.set_epochs_trained(self.epochs_before + epoch);
         }
         Ok(history)
     }
