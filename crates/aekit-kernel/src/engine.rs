@@ -17,6 +17,7 @@ use crate::history::History;
 use crate::interrupt::{Activity, Outcome, GRACE};
 use crate::iopub::Iopub;
 use crate::outputs::Outputs;
+use crate::trace::Trace;
 use crate::wire::Message;
 
 /// What to load at start.
@@ -26,9 +27,11 @@ pub struct Setup {
     pub features: Vec<String>,
 }
 
-/// The prelude, and a first `let` of an aekit type: the engine's type inference loads aekit's
-/// and tch's metadata on the first `let`, so a notebook's first `let` finds it loaded.
-const PRELUDE: [&str; 2] = ["use aekit::prelude::*;", "let aekit_kernel_ready: Option<Dataset> = None;"];
+/// After aekit's `:dep` line (in the same execute, as a notebook's first cell has it), the
+/// prelude; then a first `let`, which makes the engine's type inference load the crates'
+/// metadata (about 6 s on 2 cores) so that a notebook's first `let` does not pay for it.
+const PRELUDE: &str = "use aekit::prelude::*;";
+const PRIME: &str = "let aekit_kernel_ready = true;";
 
 pub enum Job {
     Execute(Message),
@@ -107,22 +110,25 @@ impl Engine {
         let outputs = Outputs::start(channels.stdout, channels.stderr, shared.iopub.clone(), Arc::clone(&shared.activity));
         let mut engine = Engine { ctx, outputs, loaded: None, count: 0 };
         engine.note_child(&shared.activity);
-        engine.run_quietly(":load_config")?;
+        engine.run_quietly(":load_config", &shared.activity)?;
         if let Some(path) = setup.aekit {
             let path = path.canonicalize().map_err(|e| anyhow::anyhow!("aekit's folder {}: {e}", path.display()))?;
             let loaded = Loaded { path, features: setup.features };
-            engine.run_quietly(&loaded.line())?;
-            for code in PRELUDE {
-                engine.run_quietly(code)?;
-            }
+            engine.run_quietly(&format!("{}\n{PRELUDE}", loaded.line()), &shared.activity)?;
+            engine.run_quietly(PRIME, &shared.activity)?;
             engine.loaded = Some(loaded);
         }
         Ok(engine)
     }
 
-    fn run_quietly(&mut self, code: &str) -> anyhow::Result<()> {
+    fn run_quietly(&mut self, code: &str, activity: &Arc<Activity>) -> anyhow::Result<()> {
         let started = Instant::now();
-        self.ctx.execute(code).map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
+        let trace = Trace::start(activity);
+        let result = self.ctx.execute(code);
+        if let Some(trace) = trace {
+            trace.finish(0, &[]);
+        }
+        result.map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
         eprintln!("aekit-kernel: ran {:?} in {:.2} s", code.lines().next().unwrap_or(""), started.elapsed().as_secs_f64());
         Ok(())
     }
@@ -150,7 +156,12 @@ impl Engine {
             None => code.clone(),
         };
         shared.activity.begin(msg.header.clone());
+        let trace = Trace::start(&shared.activity);
         let result = self.ctx.execute_with_callbacks(&to_run, &mut EvalCallbacks::default());
+        if let Some(trace) = trace {
+            let phases = result.as_ref().map(|o| o.phases.iter().map(|p| (p.name.clone(), p.duration)).collect::<Vec<_>>());
+            trace.finish(count, &phases.unwrap_or_default());
+        }
         self.outputs.flush();
         let interrupted = shared.activity.end();
         self.note_child(&shared.activity);

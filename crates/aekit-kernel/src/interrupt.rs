@@ -164,6 +164,24 @@ fn stop_builds(root: u32, except: u32) -> usize {
     killed
 }
 
+/// (pid, name) of every process under `root`, not under `except`.
+pub fn descendants(root: u32, except: u32) -> Vec<(u32, String)> {
+    let mut children: HashMap<u32, Vec<(u32, String)>> = HashMap::new();
+    for (pid, ppid, name) in processes() {
+        children.entry(ppid).or_default().push((pid, name));
+    }
+    let (mut found, mut stack) = (Vec::new(), vec![root]);
+    while let Some(pid) = stack.pop() {
+        for (child, name) in children.remove(&pid).into_iter().flatten() {
+            if child != except {
+                stack.push(child);
+                found.push((child, name));
+            }
+        }
+    }
+    found
+}
+
 /// (pid, parent pid, name) of every process, from /proc.
 fn processes() -> Vec<(u32, u32, String)> {
     let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };

@@ -14,12 +14,16 @@ mod is_complete;
 mod outputs;
 mod runtime;
 mod server;
+mod trace;
 mod wire;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: aekit-kernel --connection-file FILE [--aekit DIR] [--features a,b]";
 
