@@ -8,6 +8,7 @@
 #   make applications  measure every application against its baseline, write results/applications.md
 #   make docs   every notebook with full settings, as web pages in results/docs/
 #   make bench  aekit vs the PyTorch reference, side by side, write results/bench.md
+#   make bench-kernel  the kernel's start and cells against their targets, write results/kernel-bench.md
 #   make gpu-bundle  build target/gpu-bundle/ to check aekit on a CUDA machine (run.sh there)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -21,7 +22,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 EPOCHS ?= 10
 CARGO_FLAGS := --release --all-features
 
-.PHONY: setup venv kernel-bin kernel data browser demo readme-images test lab quality applications bench gpu-bundle docs clean
+.PHONY: setup venv kernel-bin kernel data browser demo readme-images test lab quality applications bench bench-kernel gpu-bundle docs clean
 
 setup: venv kernel data browser
 
@@ -105,6 +106,10 @@ BENCH_FLAGS ?=
 bench: setup
 	cargo build $(CARGO_FLAGS) -q -p aekit --example bench
 	$(PY) bench/run.py --kernel --out results $(BENCH_FLAGS)
+
+# Alternating runs of aekit's kernel, evcxr_jupyter 0.22 (when installed) and Python; minutes.
+bench-kernel: setup
+	$(PY) bench/kernel.py --out results
 
 gpu-bundle: venv data
 	bash gpu/bundle.sh

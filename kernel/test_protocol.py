@@ -22,8 +22,8 @@ class RustLibtorchKernel(jkt.KernelTests):
         {"code": "vec![1, 2, 3]", "result": "[1, 2, 3]"},
     ]
     code_display_data = [
-        {"code": 'aekit::kernel::display(&[aekit::display::Content::Text("shown".into())]);', "mime": "text/plain"},
-        {"code": 'aekit::kernel::display(&[aekit::display::Content::Html("<b>shown</b>".into())]);', "mime": "text/html"},
+        {"code": 'aekit::display::display(&[aekit::display::Content::Text("shown".into())]);', "mime": "text/plain"},
+        {"code": 'aekit::display::display(&[aekit::display::Content::Html("<b>shown</b>".into())]);', "mime": "text/html"},
     ]
     code_clear_output = "aekit::kernel::clear_output(false);"
     completion_samples = [{"text": "FashionMn", "matches": {"FashionMnist"}}]

@@ -1,7 +1,8 @@
 //! Inline display in Jupyter, at the bottom of the crate: a type that can be shown implements
 //! [`Show`] beside its own definition, and a cell that ends with such a value shows it (evcxr
 //! calls `evcxr_display`, which [`Show`] provides; the prelude brings it into scope). HTML is
-//! escaped here and nowhere else.
+//! escaped here and nowhere else. In aekit's kernel, what is shown reaches the notebook while
+//! the cell runs ([`display`]), and a [`LiveDisplay`] can be replaced in place.
 //!
 //! ```
 //! use aekit::display::{escape, mime_block, Content, Show};
@@ -15,7 +16,10 @@
 //! assert_eq!(mime_block("text/html", "<b>hi</b>"), "EVCXR_BEGIN_CONTENT text/html\n<b>hi</b>\nEVCXR_END_CONTENT");
 //! ```
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use base64::Engine;
+use serde_json::{json, Map, Value};
 
 /// What a value looks like in a notebook: one MIME type and its payload.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,10 +69,61 @@ pub trait Show {
     /// elsewhere it is evcxr's block, shown when the cell ends.
     fn evcxr_display(&self) {
         let content = self.content();
-        if !crate::kernel::display(std::slice::from_ref(&content)) {
+        if !display(std::slice::from_ref(&content)) {
             println!("{}", content.block());
         }
     }
+}
+
+/// Shows `contents` (one per MIME type: e.g. text and HTML) in the notebook now, when in aekit's
+/// kernel (`display_data`); returns false elsewhere, where nothing is sent.
+pub fn display(contents: &[Content]) -> bool {
+    crate::kernel::send("display_data", json!({ "data": bundle(contents), "metadata": {} }))
+}
+
+/// A display that later updates replace in place (`display_data` with a `display_id`, then
+/// `update_display_data`), in aekit's kernel; elsewhere nothing is shown.
+///
+/// ```no_run
+/// use aekit::display::{Content, LiveDisplay};
+/// let status = LiveDisplay::show(&[Content::Text("step 1 of 3".into())]);
+/// for step in 2..=3 {
+///     status.update(&[Content::Text(format!("step {step} of 3"))]);
+/// }
+/// ```
+#[derive(Debug)]
+pub struct LiveDisplay {
+    id: String,
+}
+
+impl LiveDisplay {
+    /// Shows `contents` and keeps the spot.
+    pub fn show(contents: &[Content]) -> LiveDisplay {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let id = format!("aekit-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        crate::kernel::send("display_data", json!({ "data": bundle(contents), "metadata": {}, "transient": { "display_id": id } }));
+        LiveDisplay { id }
+    }
+
+    /// Replaces what the display shows.
+    pub fn update(&self, contents: &[Content]) {
+        let content = json!({ "data": bundle(contents), "metadata": {}, "transient": { "display_id": self.id } });
+        crate::kernel::send("update_display_data", content);
+    }
+
+    /// Its display id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// A MIME bundle: each content under its type (PNG in base64).
+fn bundle(contents: &[Content]) -> Value {
+    let mut data = Map::new();
+    for c in contents {
+        data.insert(c.mime().to_string(), Value::String(c.payload()));
+    }
+    Value::Object(data)
 }
 
 /// The block evcxr reads from a cell's stdout: `EVCXR_BEGIN_CONTENT <mime>`, payload, end marker.
@@ -109,4 +164,16 @@ pub fn html_table(columns: &[String], rows: &[Vec<String>], right_aligned: &[boo
     }
     html.push_str("</tbody></table>");
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundles_hold_one_payload_per_type() {
+        let b = bundle(&[Content::Text("t".into()), Content::Png(vec![1, 2, 3]), Content::Html("<b>h</b>".into())]);
+        assert_eq!(b, json!({ "text/plain": "t", "image/png": "AQID", "text/html": "<b>h</b>" }));
+        assert!(!display(&[Content::Text("outside the kernel".into())]));
+    }
 }

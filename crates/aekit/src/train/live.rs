@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use super::observer::{end_notes, BatchDone, Flow, Observer, Start};
 use super::{Epoch, History};
-use crate::display::{escape, Content, Show};
-use crate::kernel::LiveDisplay;
+use crate::display::{escape, Content, LiveDisplay, Show};
 use crate::plot::loss_curve;
 
 /// Seconds between two batch updates (epoch ends always update).
