@@ -4,6 +4,7 @@
 //! and loads the engine, aekit (from DIR, with those features) and its prelude in the background.
 //! The same binary is the engine's child process (see `runtime`) and its rustc wrapper.
 
+mod build_folder;
 mod connection;
 mod deps;
 mod engine;
@@ -48,6 +49,7 @@ fn main() -> Result<()> {
     }
     let Some(path) = connection else { bail!("{USAGE}") };
     let connection = connection::Connection::read(&path)?;
+    let _build_folder = build_folder::claim();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(server::serve(connection, engine::Setup { aekit, features }, started))
 }
