@@ -56,19 +56,24 @@ pub enum Error {
 
     /// Training was interrupted (■ in aekit's kernel). The model holds the weights of its last
     /// whole epoch, checkpointed when the run has checkpoints; `resume` continues from there.
-    #[error(
-        "interrupted after epoch {epoch}: the model holds the weights of epoch {epoch}{}",
-        match (epoch, checkpoint) {
-            (0, _) => " (as before training)".to_string(),
-            (_, Some(p)) => format!(", checkpointed in {} (resume() continues the run)", p.display()),
-            (_, None) => String::new(),
-        }
-    )]
+    #[error("{}", interrupted(*epoch, checkpoint.as_deref()))]
     Interrupted { epoch: usize, checkpoint: Option<PathBuf> },
 
     /// libtorch raised an exception.
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
+}
+
+/// An interrupt's message: where the model stands and how to go on.
+fn interrupted(epoch: usize, checkpoint: Option<&std::path::Path>) -> String {
+    match (epoch, checkpoint) {
+        (0, _) => "interrupted during epoch 1: the model is as it was before training".into(),
+        (_, Some(file)) => format!(
+            "interrupted after epoch {epoch}: the model holds the weights of epoch {epoch}, checkpointed in {} (resume() continues the run)",
+            file.display()
+        ),
+        (_, None) => format!("interrupted after epoch {epoch}: the model holds the weights of epoch {epoch}"),
+    }
 }
 
 /// What to do about the common I/O failures.
