@@ -141,24 +141,12 @@ fn watch(activity: &Activity, id: u32) {
 /// Kills every cargo process tree under `root` (not under the child `except`); how many
 /// processes it signalled.
 fn stop_builds(root: u32, except: u32) -> usize {
-    let mut children: HashMap<u32, Vec<(u32, String)>> = HashMap::new();
-    for (pid, ppid, name) in processes() {
-        children.entry(ppid).or_default().push((pid, name));
-    }
     let mut killed = 0;
-    let mut stack = vec![(root, false)];
-    while let Some((pid, in_build)) = stack.pop() {
-        for (child, name) in children.get(&pid).into_iter().flatten() {
-            if *child == except {
-                continue;
-            }
-            let build = in_build || name == "cargo";
-            if build {
-                // SAFETY: signals a build process this kernel started.
-                unsafe { libc::kill(*child as i32, libc::SIGKILL) };
-                killed += 1;
-            }
-            stack.push((*child, build));
+    for (cargo, _) in descendants(root, except).into_iter().filter(|(_, name)| name == "cargo") {
+        for pid in std::iter::once(cargo).chain(descendants(cargo, 0).into_iter().map(|(pid, _)| pid)) {
+            // SAFETY: signals a build process this kernel started.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            killed += 1;
         }
     }
     killed

@@ -50,11 +50,12 @@ impl Outputs {
         }
     }
 
-    /// Publishes what the engine passed on so far; false once both channels are closed.
+    /// Publishes what the engine passed on so far.
     pub fn flush(&self) {
         self.drain();
     }
 
+    /// Publishes what is waiting; false once both channels are closed.
     fn drain(&self) -> bool {
         let _guard = self.lock.lock().unwrap();
         let (out, err) = (take(&self.stdout), take(&self.stderr));

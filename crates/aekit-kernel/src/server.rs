@@ -201,8 +201,8 @@ fn kernel_info() -> Value {
         },
         "banner": "Rust (libtorch): aekit's kernel on the evcxr engine",
         "help_links": [
-            {"text": "aekit notebooks", "url": "https://github.com/"},
             {"text": "Rust std docs", "url": "https://doc.rust-lang.org/stable/std/"},
+            {"text": "tch (libtorch for Rust)", "url": "https://docs.rs/tch"},
         ],
     })
 }
