@@ -86,7 +86,9 @@ def main():
     p.add_argument("--out", type=pathlib.Path, default=ROOT / "results")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, JUPYTER_PATH=tmp, JUPYTER_RUNTIME_DIR=str(ROOT / "target" / "jupyter-runtime"))
+        # Kernel specs are looked up in this process too: the temporary one must be on its path.
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))
+        env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(ROOT / "target" / "jupyter-runtime"))
         kernels = {"aekit-kernel": "rust-libtorch"}
         old = old_kernel(tmp)
         if old:

@@ -28,9 +28,12 @@ pub struct Setup {
 }
 
 /// After aekit's `:dep` line (in the same execute, as a notebook's first cell has it), the
-/// prelude; then a first `let`, which makes the engine's type inference load the crates'
-/// metadata (about 6 s on 2 cores) so that a notebook's first `let` does not pay for it.
+/// prelude.
 const PRELUDE: &str = "use aekit::prelude::*;";
+/// Run when no cell is waiting once aekit is loaded: the first `let` makes the engine's type
+/// inference load the crates' metadata (7–9 s on 2 cores), which a notebook's first `let` would
+/// otherwise wait for. A cell already waiting (a notebook run headless) goes first instead, and
+/// pays it only if it has a `let`.
 const PRIME: &str = "let aekit_kernel_ready = true;";
 
 pub enum Job {
@@ -75,7 +78,17 @@ fn run(setup: Setup, shared: Shared, jobs: Receiver<Job>) {
     };
     shared.ready.store(true, Ordering::SeqCst);
     eprintln!("aekit-kernel: engine ready after {:.2} s", shared.started.elapsed().as_secs_f64());
-    for job in jobs {
+    let waiting = match jobs.try_recv() {
+        Ok(job) => Some(job),
+        Err(_) if engine.loaded.is_some() => {
+            if let Err(why) = engine.run_quietly(PRIME, &shared.activity) {
+                eprintln!("aekit-kernel: priming the engine failed (the first cell will do it): {why}");
+            }
+            None
+        }
+        Err(_) => None,
+    };
+    for job in waiting.into_iter().chain(jobs) {
         let (msg, content) = match job {
             Job::Execute(m) => {
                 let c = engine.execute(&m, &shared);
@@ -115,7 +128,6 @@ impl Engine {
             let path = path.canonicalize().map_err(|e| anyhow::anyhow!("aekit's folder {}: {e}", path.display()))?;
             let loaded = Loaded { path, features: setup.features };
             engine.run_quietly(&format!("{}\n{PRELUDE}", loaded.line()), &shared.activity)?;
-            engine.run_quietly(PRIME, &shared.activity)?;
             engine.loaded = Some(loaded);
         }
         Ok(engine)
