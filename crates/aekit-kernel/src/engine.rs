@@ -125,10 +125,15 @@ impl Engine {
         engine.note_child(&shared.activity);
         engine.run_quietly(":load_config", &shared.activity)?;
         if let Some(path) = setup.aekit {
-            let path = path.canonicalize().map_err(|e| anyhow::anyhow!("aekit's folder {}: {e}", path.display()))?;
-            let loaded = Loaded { path, features: setup.features };
-            engine.run_quietly(&format!("{}\n{PRELUDE}", loaded.line()), &shared.activity)?;
-            engine.loaded = Some(loaded);
+            // aekit failing to load (a build error in it) leaves a plain engine: the notebook's
+            // own `:dep` line then builds it again and shows the errors in its cell.
+            let loaded = path.canonicalize().map(|path| Loaded { path, features: setup.features });
+            match loaded.map_err(|e| anyhow::anyhow!("aekit's folder {}: {e}", path.display())).and_then(|loaded| {
+                engine.run_quietly(&format!("{}\n{PRELUDE}", loaded.line()), &shared.activity).map(|()| loaded)
+            }) {
+                Ok(loaded) => engine.loaded = Some(loaded),
+                Err(why) => eprintln!("aekit-kernel: aekit did not load at start; cells load it themselves: {why}"),
+            }
         }
         Ok(engine)
     }
