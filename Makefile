@@ -37,10 +37,10 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # The kernel "Rust (libtorch)": crates/aekit-kernel, its own workspace (the evcxr engine and
-# rust-analyzer's crates stay out of the library's build); about 7 minutes once, then instant.
+# rust-analyzer's crates stay out of the library's build); about 10 minutes once, then instant.
 kernel-bin:
 	@[ -x $(KERNEL_BIN) ] && [ -z "$$(find crates/aekit-kernel -newer $(KERNEL_BIN) -type f -not -path '*/target/*')" ] || \
-	  { echo "building the kernel (crates/aekit-kernel; about 7 minutes the first time)"; \
+	  { echo "building the kernel (crates/aekit-kernel; about 10 minutes the first time on 2 cores)"; \
 	    cargo build --release --locked -q --manifest-path crates/aekit-kernel/Cargo.toml --target-dir target/aekit-kernel; }
 
 kernel: venv kernel-bin
