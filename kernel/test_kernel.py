@@ -16,11 +16,17 @@ import tempfile
 import time
 import unittest
 
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+# Write only inside the repository (as kernel/run_notebooks.py): connection files, IPython's
+# and Jupyter's folders under target/, not ~/.local or ~/.ipython.
+for name, folder in (("JUPYTER_RUNTIME_DIR", "jupyter-runtime"), ("IPYTHONDIR", "ipython"),
+                     ("JUPYTER_DATA_DIR", "jupyter-data"), ("JUPYTER_CONFIG_DIR", "jupyter-config")):
+    os.environ.setdefault(name, str(ROOT / "target" / folder))
+
 import zmq
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 KERNEL = "rust-libtorch"
 START_TIMEOUT = 1800  # a fresh machine builds aekit and tch in the engine's folder first
 

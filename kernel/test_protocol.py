@@ -1,9 +1,18 @@
 """The Jupyter protocol suite kernel authors use, jupyter_kernel_test, against "Rust (libtorch)"
 with a Rust sample for every test it has (`make test`)."""
 
+import os
+import pathlib
 import unittest
 
-import jupyter_kernel_test as jkt
+ROOT_DIR = pathlib.Path(__file__).resolve().parent.parent
+# Write only inside the repository (as kernel/run_notebooks.py): connection files, IPython's
+# and Jupyter's folders under target/, not ~/.local or ~/.ipython.
+for name, folder in (("JUPYTER_RUNTIME_DIR", "jupyter-runtime"), ("IPYTHONDIR", "ipython"),
+                     ("JUPYTER_DATA_DIR", "jupyter-data"), ("JUPYTER_CONFIG_DIR", "jupyter-config")):
+    os.environ.setdefault(name, str(ROOT_DIR / "target" / folder))
+
+import jupyter_kernel_test as jkt  # noqa: E402
 
 START_TIMEOUT = 1800
 
