@@ -37,7 +37,10 @@ pub fn claim() -> Option<File> {
             return Some(lock);
         }
     }
-    eprintln!("aekit-kernel: {MAX} kernels already build beside {}; sharing the last folder", PathBuf::from(&base).display());
+    eprintln!(
+        "aekit-kernel: {MAX} kernels already build beside {}; sharing the last folder",
+        PathBuf::from(&base).display()
+    );
     None
 }
 

@@ -19,7 +19,8 @@ pub struct Connection {
 
 impl Connection {
     pub fn read(path: &Path) -> Result<Connection> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading the connection file {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading the connection file {}", path.display()))?;
         let v: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
         let port = |name: &str| -> Result<u16> {
             let p = v[name].as_u64().with_context(|| format!("{}: no {name}", path.display()))?;

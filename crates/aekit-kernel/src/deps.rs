@@ -50,7 +50,11 @@ fn parse(line: &str) -> Option<(String, Vec<String>)> {
         Some(at) => {
             let list = &body[at..];
             let (open, close) = (list.find('[')?, list.find(']')?);
-            list[open + 1..close].split(',').map(|f| f.trim().trim_matches('"').to_string()).filter(|f| !f.is_empty()).collect()
+            list[open + 1..close]
+                .split(',')
+                .map(|f| f.trim().trim_matches('"').to_string())
+                .filter(|f| !f.is_empty())
+                .collect()
         }
     };
     let known = ["path", "features"];

@@ -55,7 +55,10 @@ pub struct Shared {
 /// Starts the engine thread; jobs sent before its start-up is done wait for it.
 pub fn start(setup: Setup, shared: Shared) -> Sender<Job> {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new().name("engine".into()).spawn(move || run(setup, shared, rx)).expect("spawn the engine thread");
+    std::thread::Builder::new()
+        .name("engine".into())
+        .spawn(move || run(setup, shared, rx))
+        .expect("spawn the engine thread");
     tx
 }
 
@@ -120,7 +123,8 @@ impl Engine {
         let started = Instant::now();
         let (ctx, channels) = CommandContext::new().map_err(|e| anyhow::anyhow!("{e}"))?;
         eprintln!("aekit-kernel: the engine and its child started in {:.2} s", started.elapsed().as_secs_f64());
-        let outputs = Outputs::start(channels.stdout, channels.stderr, shared.iopub.clone(), Arc::clone(&shared.activity));
+        let outputs =
+            Outputs::start(channels.stdout, channels.stderr, shared.iopub.clone(), Arc::clone(&shared.activity));
         let mut engine = Engine { ctx, outputs, loaded: None, count: 0 };
         engine.note_child(&shared.activity);
         engine.run_quietly(":load_config", &shared.activity)?;
@@ -146,7 +150,11 @@ impl Engine {
             trace.finish(0, &[]);
         }
         result.map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
-        eprintln!("aekit-kernel: ran {:?} in {:.2} s", code.lines().next().unwrap_or(""), started.elapsed().as_secs_f64());
+        eprintln!(
+            "aekit-kernel: ran {:?} in {:.2} s",
+            code.lines().next().unwrap_or(""),
+            started.elapsed().as_secs_f64()
+        );
         Ok(())
     }
 
@@ -176,7 +184,8 @@ impl Engine {
         let trace = Trace::start(&shared.activity);
         let result = self.ctx.execute_with_callbacks(&to_run, &mut EvalCallbacks::default());
         if let Some(trace) = trace {
-            let phases = result.as_ref().map(|o| o.phases.iter().map(|p| (p.name.clone(), p.duration)).collect::<Vec<_>>());
+            let phases =
+                result.as_ref().map(|o| o.phases.iter().map(|p| (p.name.clone(), p.duration)).collect::<Vec<_>>());
             trace.finish(count, &phases.unwrap_or_default());
         }
         self.outputs.flush();
@@ -191,12 +200,20 @@ impl Engine {
                         .content_by_mime_type
                         .into_iter()
                         .map(|(mime, v)| {
-                            let value = if mime.contains("json") { serde_json::from_str(&v).unwrap_or(Value::String(v)) } else { Value::String(v) };
+                            let value = if mime.contains("json") {
+                                serde_json::from_str(&v).unwrap_or(Value::String(v))
+                            } else {
+                                Value::String(v)
+                            };
                             (mime, value)
                         })
                         .collect();
                     shown = data.get("text/plain").and_then(Value::as_str).map(str::to_string);
-                    shared.iopub.send(&msg.header, "execute_result", json!({ "execution_count": count, "data": data, "metadata": {} }));
+                    shared.iopub.send(
+                        &msg.header,
+                        "execute_result",
+                        json!({ "execution_count": count, "data": data, "metadata": {} }),
+                    );
                 }
                 interrupted.map(|outcome| interrupted_error(outcome, None))
             }
@@ -275,7 +292,12 @@ fn engine_error(error: &evcxr::Error) -> Value {
                     traceback.extend(spanned.lines.iter().cloned());
                     if let Some(span) = &spanned.span {
                         let width = span.end_column.saturating_sub(span.start_column).max(1);
-                        traceback.push(format!("{}\x1b[31m{}\x1b[0m {}", " ".repeat(span.start_column.saturating_sub(1)), "^".repeat(width), spanned.label));
+                        traceback.push(format!(
+                            "{}\x1b[31m{}\x1b[0m {}",
+                            " ".repeat(span.start_column.saturating_sub(1)),
+                            "^".repeat(width),
+                            spanned.label
+                        ));
                     } else if !spanned.label.is_empty() {
                         traceback.push(spanned.label.clone());
                     }

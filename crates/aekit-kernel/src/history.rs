@@ -22,7 +22,8 @@ impl History {
         let picked: Vec<&(u64, String, Option<String>)> = match request["hist_access_type"].as_str() {
             Some("tail") => last(self.entries.iter().collect(), n.unwrap_or(10)),
             Some("range") => {
-                let (start, stop) = (request["start"].as_u64().unwrap_or(0), request["stop"].as_u64().unwrap_or(u64::MAX));
+                let (start, stop) =
+                    (request["start"].as_u64().unwrap_or(0), request["stop"].as_u64().unwrap_or(u64::MAX));
                 self.entries.iter().filter(|e| e.0 >= start && e.0 < stop).collect()
             }
             Some("search") => {
@@ -44,13 +45,15 @@ impl History {
         Value::Array(
             picked
                 .into_iter()
-                .map(|(line, code, output)| {
-                    if with_output {
-                        json!([SESSION, line, [code, output]])
-                    } else {
-                        json!([SESSION, line, code])
-                    }
-                })
+                .map(
+                    |(line, code, output)| {
+                        if with_output {
+                            json!([SESSION, line, [code, output]])
+                        } else {
+                            json!([SESSION, line, code])
+                        }
+                    },
+                )
                 .collect(),
         )
     }
@@ -89,7 +92,13 @@ mod tests {
         assert_eq!(h.answer(&json!({"hist_access_type": "tail", "n": 2})), json!([[1, 2, "2 * 3"], [1, 3, "1 + 1"]]));
         assert_eq!(h.answer(&json!({"hist_access_type": "range", "start": 2, "stop": 3})), json!([[1, 2, "2 * 3"]]));
         assert_eq!(h.answer(&json!({"hist_access_type": "search", "pattern": "1*"})).as_array().unwrap().len(), 2);
-        assert_eq!(h.answer(&json!({"hist_access_type": "search", "pattern": "1*", "unique": true})).as_array().unwrap().len(), 1);
-        assert_eq!(h.answer(&json!({"hist_access_type": "tail", "n": 1, "output": true})), json!([[1, 3, ["1 + 1", "x"]]]));
+        assert_eq!(
+            h.answer(&json!({"hist_access_type": "search", "pattern": "1*", "unique": true})).as_array().unwrap().len(),
+            1
+        );
+        assert_eq!(
+            h.answer(&json!({"hist_access_type": "tail", "n": 1, "output": true})),
+            json!([[1, 3, ["1 + 1", "x"]]])
+        );
     }
 }

@@ -97,7 +97,19 @@ mod tests {
 
     #[test]
     fn brackets_strings_and_comments() {
-        for code in ["", "1 + 1", "fn f() {}", "let s = \"}\";", "let c = '{';", "fn f<'a>(x: &'a str) {}", "// {", "/* { */ 1", "r#\"{\"#", "let v = vec![(1, 2)];", "let c = '\\'';"] {
+        for code in [
+            "",
+            "1 + 1",
+            "fn f() {}",
+            "let s = \"}\";",
+            "let c = '{';",
+            "fn f<'a>(x: &'a str) {}",
+            "// {",
+            "/* { */ 1",
+            "r#\"{\"#",
+            "let v = vec![(1, 2)];",
+            "let c = '\\'';",
+        ] {
             assert_eq!(status(code), "complete", "{code}");
         }
         for code in ["fn f() {", "let v = vec![1,", "let s = \"abc", "/* open", "foo(", "r#\"open"] {

@@ -129,7 +129,8 @@ mod tests {
 
     #[test]
     fn only_display_messages_pass() {
-        let (t, c) = live_message(r#"{"msg_type": "display_data", "content": {"data": {"text/plain": "hi"}}}"#).unwrap();
+        let (t, c) =
+            live_message(r#"{"msg_type": "display_data", "content": {"data": {"text/plain": "hi"}}}"#).unwrap();
         assert_eq!((t.as_str(), c["data"]["text/plain"].as_str()), ("display_data", Some("hi")));
         assert!(live_message(r#"{"msg_type": "execute_reply", "content": {}}"#).is_none());
         assert!(live_message("not json").is_none());

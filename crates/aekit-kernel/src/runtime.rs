@@ -77,7 +77,8 @@ type Cell = extern "C" fn(*mut c_void) -> *mut c_void;
 /// Loads a cell's library (never unloaded: values made by it may outlive the cell) and finds
 /// its entry point.
 fn load(library: &str, function: &str) -> Result<Cell, String> {
-    let (path, name) = (CString::new(library).map_err(|e| e.to_string())?, CString::new(function).map_err(|e| e.to_string())?);
+    let (path, name) =
+        (CString::new(library).map_err(|e| e.to_string())?, CString::new(function).map_err(|e| e.to_string())?);
     // SAFETY: dlopen/dlsym with valid C strings; the entry point has the engine's signature.
     unsafe {
         let handle = libc::dlopen(path.as_ptr(), libc::RTLD_LAZY | libc::RTLD_LOCAL);
@@ -96,6 +97,10 @@ fn dl_error() -> String {
     // SAFETY: dlerror returns null or a C string valid until the next dl* call.
     unsafe {
         let e = libc::dlerror();
-        if e.is_null() { "unknown error".into() } else { std::ffi::CStr::from_ptr(e).to_string_lossy().into_owned() }
+        if e.is_null() {
+            "unknown error".into()
+        } else {
+            std::ffi::CStr::from_ptr(e).to_string_lossy().into_owned()
+        }
     }
 }

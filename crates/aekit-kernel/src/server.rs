@@ -25,7 +25,10 @@ pub async fn serve(connection: Connection, setup: Setup, started: Instant) -> Re
     let session = new_id();
     let bind = |port| connection.endpoint(port);
     let mut shell = zeromq::RouterSocket::new();
-    shell.bind(&bind(connection.shell_port)).await.with_context(|| format!("binding {}", bind(connection.shell_port)))?;
+    shell
+        .bind(&bind(connection.shell_port))
+        .await
+        .with_context(|| format!("binding {}", bind(connection.shell_port)))?;
     let mut control = zeromq::RouterSocket::new();
     control.bind(&bind(connection.control_port)).await?;
     let mut stdin = zeromq::RouterSocket::new();
@@ -140,7 +143,9 @@ pub async fn serve(connection: Connection, setup: Setup, started: Instant) -> Re
                 interrupt::request(&activity);
                 (json!({"status": "ok"}), false)
             }
-            "shutdown_request" => (json!({"status": "ok", "restart": msg.content["restart"].as_bool().unwrap_or(false)}), true),
+            "shutdown_request" => {
+                (json!({"status": "ok", "restart": msg.content["restart"].as_bool().unwrap_or(false)}), true)
+            }
             other => {
                 eprintln!("aekit-kernel: {other} on the control socket is not handled");
                 iopub.status(&msg.header, "idle");

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use crate::interrupt::{descendants, Activity};
 
 const SAMPLE: Duration = Duration::from_millis(5);
-const KINDS: [(&str, &[&str]); 3] = [("cargo", &["cargo"]), ("rustc", &["rustc"]), ("link", &["cc", "ld", "mold", "collect2", "ld.bfd", "ld.lld"])];
+const KINDS: [(&str, &[&str]); 3] =
+    [("cargo", &["cargo"]), ("rustc", &["rustc"]), ("link", &["cc", "ld", "mold", "collect2", "ld.bfd", "ld.lld"])];
 
 pub struct Trace {
     started: Instant,
@@ -28,7 +29,8 @@ impl Trace {
         let sampler = std::thread::spawn(move || {
             let mut busy = [Duration::ZERO; 3];
             while !flag.load(Ordering::SeqCst) {
-                let names: Vec<String> = descendants(std::process::id(), activity.child()).into_iter().map(|(_, n)| n).collect();
+                let names: Vec<String> =
+                    descendants(std::process::id(), activity.child()).into_iter().map(|(_, n)| n).collect();
                 for (i, (_, kind)) in KINDS.iter().enumerate() {
                     if names.iter().any(|n| kind.contains(&n.as_str())) {
                         busy[i] += SAMPLE;
@@ -47,7 +49,13 @@ impl Trace {
         self.stop.store(true, Ordering::SeqCst);
         let busy = self.sampler.join().unwrap_or_default();
         let phases: Vec<String> = phases.iter().map(|(n, d)| format!("{n} {:.2}", d.as_secs_f64())).collect();
-        let tools: Vec<String> = KINDS.iter().zip(busy).map(|((n, _), d)| format!("{n} {:.2}", d.as_secs_f64())).collect();
-        eprintln!("aekit-kernel: trace: cell {count}: {:.2} s; engine phases: {}; processes: {}", total.as_secs_f64(), phases.join(", "), tools.join(", "));
+        let tools: Vec<String> =
+            KINDS.iter().zip(busy).map(|((n, _), d)| format!("{n} {:.2}", d.as_secs_f64())).collect();
+        eprintln!(
+            "aekit-kernel: trace: cell {count}: {:.2} s; engine phases: {}; processes: {}",
+            total.as_secs_f64(),
+            phases.join(", "),
+            tools.join(", ")
+        );
     }
 }

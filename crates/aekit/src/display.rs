@@ -101,7 +101,10 @@ impl LiveDisplay {
     pub fn show(contents: &[Content]) -> LiveDisplay {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let id = format!("aekit-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        crate::kernel::send("display_data", json!({ "data": bundle(contents), "metadata": {}, "transient": { "display_id": id } }));
+        crate::kernel::send(
+            "display_data",
+            json!({ "data": bundle(contents), "metadata": {}, "transient": { "display_id": id } }),
+        );
         LiveDisplay { id }
     }
 

@@ -34,10 +34,20 @@ fn an_interrupt_goes_back_to_the_last_whole_epoch_and_resume_finishes_the_run_ex
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     assert!(aekit::kernel::active(), "this binary exports the kernel's flag");
     manual_seed(7);
-    let data = Dataset::new(Tensor::rand([320, 1, 28, 28], (Kind::Float, Device::Cpu)), Tensor::zeros([320], (Kind::Int64, Device::Cpu)))?;
+    let data = Dataset::new(
+        Tensor::rand([320, 1, 28, 28], (Kind::Float, Device::Cpu)),
+        Tensor::zeros([320], (Kind::Int64, Device::Cpu)),
+    )?;
     let (train, validation) = data.split(0.25, 1)?;
     let dir = tempfile::tempdir()?;
-    let config = TrainConfig { epochs: 4, batch_size: 32, device: Some(Device::Cpu), verbose: false, checkpoints: None, ..Default::default() };
+    let config = TrainConfig {
+        epochs: 4,
+        batch_size: 32,
+        device: Some(Device::Cpu),
+        verbose: false,
+        checkpoints: None,
+        ..Default::default()
+    };
     let new_model = || {
         manual_seed(0);
         Autoencoder::new(DenseConfig::standard(8), Device::Cpu)
@@ -51,12 +61,15 @@ fn an_interrupt_goes_back_to_the_last_whole_epoch_and_resume_finishes_the_run_ex
     // ■ after batch 3 of epoch 2, in a run that checkpoints every 2 epochs (epoch 1 not yet saved).
     let checkpoints = Checkpoints { every: 2, ..Checkpoints::new(dir.path()) };
     let interrupted = TrainConfig { checkpoints: Some(checkpoints.clone()), ..config.clone() };
-    let press = StopWhen::batch(|at| {
-        if (at.epoch, at.batch) == (2, 3) {
-            INTERRUPT.store(true, Ordering::SeqCst);
-        }
-        false
-    }, "never");
+    let press = StopWhen::batch(
+        |at| {
+            if (at.epoch, at.batch) == (2, 3) {
+                INTERRUPT.store(true, Ordering::SeqCst);
+            }
+            false
+        },
+        "never",
+    );
     let mut model = new_model()?;
     let error = Trainer::new(&interrupted).observe(press).fit(&mut model, &train, &validation).unwrap_err();
     INTERRUPT.store(false, Ordering::SeqCst);
@@ -64,7 +77,12 @@ fn an_interrupt_goes_back_to_the_last_whole_epoch_and_resume_finishes_the_run_ex
         Error::Interrupted { epoch: 1, checkpoint: Some(file) } => assert!(file.is_file(), "{}", file.display()),
         other => panic!("expected Interrupted after epoch 1 with a checkpoint, got {other:?}"),
     }
-    assert!(error.to_string().starts_with("interrupted after epoch 1: the model holds the weights of epoch 1, checkpointed in "), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("interrupted after epoch 1: the model holds the weights of epoch 1, checkpointed in "),
+        "{error}"
+    );
     assert_eq!(model.epochs_trained(), 1);
     assert!(same_weights(&model, &after_one), "the model holds epoch 1's weights");
 
@@ -81,15 +99,25 @@ fn an_interrupt_in_the_first_epoch_leaves_the_model_as_it_started() -> Result<()
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     manual_seed(3);
     let data = Dataset::unlabeled(Tensor::rand([96, 1, 28, 28], (Kind::Float, Device::Cpu)))?;
-    let config = TrainConfig { epochs: 3, batch_size: 16, device: Some(Device::Cpu), verbose: false, checkpoints: None, ..Default::default() };
+    let config = TrainConfig {
+        epochs: 3,
+        batch_size: 16,
+        device: Some(Device::Cpu),
+        verbose: false,
+        checkpoints: None,
+        ..Default::default()
+    };
     manual_seed(0);
     let fresh = Autoencoder::new(DenseConfig::standard(4), Device::Cpu)?;
     manual_seed(0);
     let mut model = Autoencoder::new(DenseConfig::standard(4), Device::Cpu)?;
-    let press = StopWhen::batch(|at| {
-        INTERRUPT.store(at.batch == 2, Ordering::SeqCst);
-        false
-    }, "never");
+    let press = StopWhen::batch(
+        |at| {
+            INTERRUPT.store(at.batch == 2, Ordering::SeqCst);
+            false
+        },
+        "never",
+    );
     let error = Trainer::new(&config).observe(press).fit(&mut model, &data, &data).unwrap_err();
     INTERRUPT.store(false, Ordering::SeqCst);
     assert!(matches!(error, Error::Interrupted { epoch: 0, checkpoint: None }), "{error:?}");

@@ -141,7 +141,19 @@ impl<'a> Run<'a> {
         let adam = Adam::new(model.var_store(), config.learning_rate);
         let patience = config.early_stopping.map(Patience::new);
         let state = RunState::default();
-        Ok(Run { config, model, train, validation, device, adam, state, patience, best: None, checkpoints, epochs_before: 0 })
+        Ok(Run {
+            config,
+            model,
+            train,
+            validation,
+            device,
+            adam,
+            state,
+            patience,
+            best: None,
+            checkpoints,
+            epochs_before: 0,
+        })
     }
 
     /// The epochs, from the first not yet done to the last or a stop, each heard by every
@@ -275,7 +287,10 @@ impl<'a> Run<'a> {
             None => Ok(false),
         };
         match saved {
-            Ok(saved) => Error::Interrupted { epoch: done, checkpoint: self.checkpoints.as_ref().map(Checkpoints::file).filter(|_| saved) },
+            Ok(saved) => Error::Interrupted {
+                epoch: done,
+                checkpoint: self.checkpoints.as_ref().map(Checkpoints::file).filter(|_| saved),
+            },
             Err(e) => e,
         }
     }
