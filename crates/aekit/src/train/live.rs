@@ -37,12 +37,16 @@ impl LivePanel {
         if let Some(Content::Svg(svg)) = &chart {
             html.push_str(svg);
         }
-        let contents = [Content::Text(text), Content::Html(html)];
-        match &self.display {
-            Some(d) => d.update(&contents),
-            None => self.display = Some(LiveDisplay::show(&contents)),
-        }
+        self.put(&[Content::Text(text), Content::Html(html)]);
         self.last_update = Some(Instant::now());
+    }
+
+    /// Shows `contents` in the panel's spot (made on first use).
+    fn put(&mut self, contents: &[Content]) {
+        match &self.display {
+            Some(d) => d.update(contents),
+            None => self.display = Some(LiveDisplay::show(contents)),
+        }
     }
 }
 
@@ -55,7 +59,14 @@ impl Observer for LivePanel {
         }
         header.push_str(&format!(
             "training {} ({} parameters) on {:?}: {} images, {} for validation, {} epochs of batch {}, {}",
-            run.model, run.parameters, run.device, run.train_images, run.validation_images, run.epochs, run.batch_size, run.loss
+            run.model,
+            run.parameters,
+            run.device,
+            run.train_images,
+            run.validation_images,
+            run.epochs,
+            run.batch_size,
+            run.loss
         ));
         if let Some((dir, every)) = &run.checkpoints {
             header.push_str(&format!("\ncheckpoints every {every} epoch(s) in {}", dir.display()));
@@ -73,7 +84,14 @@ impl Observer for LivePanel {
             let left = at.epochs * at.batches - (at.epoch - 1) * at.batches - at.batch;
             let elapsed = self.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
             let eta = elapsed / done.max(1) as f64 * left as f64;
-            self.show(&format!("epoch {}/{} · batch {}/{} · about {} left", at.epoch, at.epochs, at.batch, at.batches, duration(eta)));
+            self.show(&format!(
+                "epoch {}/{} · batch {}/{} · about {} left",
+                at.epoch,
+                at.epochs,
+                at.batch,
+                at.batches,
+                duration(eta)
+            ));
         }
         Flow::Continue(())
     }
@@ -98,11 +116,7 @@ impl Observer for LivePanel {
         if !notes.is_empty() {
             html.push_str(&format!("<pre style=\"margin:0\">{}</pre>", escape(&notes.join("\n"))));
         }
-        let contents = [Content::Text(text), Content::Html(html)];
-        match &self.display {
-            Some(d) => d.update(&contents),
-            None => self.display = Some(LiveDisplay::show(&contents)),
-        }
+        self.put(&[Content::Text(text), Content::Html(html)]);
     }
 }
 
