@@ -54,7 +54,7 @@ data: venv
 	  { $(SUDO) apt-get install -y -qq dataset-fashion-mnist || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist; }; } \
 	  >/dev/null 2>&1 || echo "apt-get could not install it; downloading instead"; fi
 	cargo run $(CARGO_FLAGS) -q -p aekit --example fetch_data
-	$(PY) datasets/fetch_time_series.py
+	$(PY) datasets/fetch_from_pypi.py
 
 # Headless Chromium for the page tests (Debian's package; Playwright in .venv drives it).
 browser:
