@@ -188,7 +188,7 @@ fn sum(parts: Vec<Tensor>, model: &Autoencoder) -> Tensor {
 pub(crate) fn check_dataset(what: &str, data: &Dataset, model: &Autoencoder, loss: ReconLoss) -> Result<()> {
     check::inputs(what, &data.samples, model.input_shape())?;
     check::finite(what, &data.samples)?;
-    if loss == ReconLoss::Bce {
+    if loss == ReconLoss::Bce && model.config().own_loss().is_none() {
         check::unit_range(what, &data.samples)?;
     }
     Ok(())

@@ -46,6 +46,18 @@ pub(crate) trait Architecture {
     /// The decoder (codes → logits shaped as the images) with its variables under `p`.
     fn decoder(&self, p: &nn::Path) -> Layers;
 
+    /// What the model gives back from the decoder's logits: pixels in [0, 1] (the sigmoid)
+    /// unless the kind's samples are something else (word distributions, token ids).
+    fn output(&self, logits: Tensor) -> Tensor {
+        logits.sigmoid()
+    }
+
+    /// The kind's own reconstruction loss, in words, when it ignores `TrainConfig::loss` (and
+    /// takes samples outside [0, 1], e.g. counts or token ids).
+    fn own_loss(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Codes from the encoder's output (a VAE's encoder also outputs log-variances).
     fn codes(&self, encoded: Tensor) -> Tensor {
         encoded

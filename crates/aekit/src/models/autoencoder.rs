@@ -124,17 +124,20 @@ impl Autoencoder {
         Ok(tch::no_grad(|| self.encode_t(&samples, false)))
     }
 
-    /// Samples in [0, 1] `[N, input…]` for codes `[N, latent]`.
+    /// Samples in [0, 1] `[N, input…]` for codes `[N, latent]` (a bag-of-words model gives word
+    /// distributions, a sequence model token ids).
     pub fn decode(&self, codes: &Tensor) -> Result<Tensor> {
         check::codes("decode: codes", codes, self.latent())?;
         let codes = codes.f_to_device(self.device())?;
-        Ok(tch::no_grad(|| self.decoder.forward_t(&codes, false).sigmoid()))
+        Ok(tch::no_grad(|| self.config.architecture().output(self.decoder.forward_t(&codes, false))))
     }
 
-    /// Reconstructions in [0, 1] of samples `[N, input…]`.
+    /// Reconstructions in [0, 1] of samples `[N, input…]` (word distributions, token ids: see
+    /// [`Autoencoder::decode`]).
     pub fn forward(&self, samples: &Tensor) -> Result<Tensor> {
         let samples = self.input("forward: samples", samples)?;
-        Ok(tch::no_grad(|| self.decoder.forward_t(&self.encode_t(&samples, false), false).sigmoid()))
+        let logits = tch::no_grad(|| self.decoder.forward_t(&self.encode_t(&samples, false), false));
+        Ok(self.config.architecture().output(logits))
     }
 
     /// The objective for one batch, with autograd: reconstruct `target` from `input` (the same

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::architecture::Architecture;
-use super::{ConvConfig, DenseConfig, ReconLoss, SparseConfig, VaeConfig};
+use super::{BagOfWordsConfig, ConvConfig, DenseConfig, ReconLoss, SequenceConfig, SparseConfig, VaeConfig};
 use crate::{Error, Result};
 
 /// The config of any kind of autoencoder.
@@ -18,6 +18,10 @@ pub enum ModelConfig {
     Sparse(SparseConfig),
     /// Variational autoencoder, dense or convolutional.
     Vae(VaeConfig),
+    /// Bag-of-words autoencoder for documents (term counts in, word distribution out).
+    BagOfWords(BagOfWordsConfig),
+    /// Sequence autoencoder for token ids (GRU encoder and decoder).
+    Sequence(SequenceConfig),
 }
 
 impl ModelConfig {
@@ -27,6 +31,8 @@ impl ModelConfig {
             ModelConfig::Conv(c) => c,
             ModelConfig::Sparse(c) => c,
             ModelConfig::Vae(c) => c,
+            ModelConfig::BagOfWords(c) => c,
+            ModelConfig::Sequence(c) => c,
         }
     }
 
@@ -48,6 +54,8 @@ impl ModelConfig {
             ModelConfig::Conv(c) => c.with_input(shape).into(),
             ModelConfig::Sparse(c) => c.with_input(shape).into(),
             ModelConfig::Vae(c) => c.with_input(shape).into(),
+            ModelConfig::BagOfWords(c) => c.with_input(shape).into(),
+            ModelConfig::Sequence(c) => c.with_input(shape).into(),
         }
     }
 
@@ -64,12 +72,21 @@ impl ModelConfig {
     /// What training minimises for this kind, in words, with reconstruction loss `loss` (a
     /// VAE's negative ELBO in nats per image, a sparse model's loss plus its penalty).
     pub fn objective(&self, loss: ReconLoss) -> String {
+        if let Some(own) = self.own_loss() {
+            return own.into();
+        }
         match self {
             ModelConfig::Vae(_) if loss == ReconLoss::Bce => "negative ELBO (nats per image)".into(),
             ModelConfig::Vae(_) => format!("{loss} summed over pixels + β·KL, per image"),
             ModelConfig::Sparse(_) => format!("{loss} per pixel + sparsity penalty"),
             _ => format!("{loss} per pixel"),
         }
+    }
+
+    /// The kind's own reconstruction loss, in words, for the kinds that ignore
+    /// `TrainConfig::loss` (bag of words, sequence): their samples need not lie in [0, 1].
+    pub fn own_loss(&self) -> Option<&'static str> {
+        self.architecture().own_loss()
     }
 
     /// The named starting points, as (name, what it is): the CLI's `--kind`.
@@ -123,7 +140,14 @@ macro_rules! from_kind {
     )*};
 }
 
-from_kind!(Dense(DenseConfig), Conv(ConvConfig), Sparse(SparseConfig), Vae(VaeConfig));
+from_kind!(
+    Dense(DenseConfig),
+    Conv(ConvConfig),
+    Sparse(SparseConfig),
+    Vae(VaeConfig),
+    BagOfWords(BagOfWordsConfig),
+    Sequence(SequenceConfig)
+);
 
 impl From<&ModelConfig> for ModelConfig {
     fn from(c: &ModelConfig) -> Self {

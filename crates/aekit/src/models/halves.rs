@@ -115,7 +115,7 @@ impl Decoder {
     pub fn decode(&self, codes: &Tensor) -> Result<Tensor> {
         check::codes("Decoder::decode: codes", codes, self.0.config.latent())?;
         let codes = codes.f_to_device(self.0.vs.device())?;
-        Ok(tch::no_grad(|| self.0.net.forward_t(&codes, false).sigmoid()))
+        Ok(tch::no_grad(|| self.0.config.architecture().output(self.0.net.forward_t(&codes, false))))
     }
 
     /// The config of the autoencoder this decoder came from.

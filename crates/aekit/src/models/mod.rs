@@ -1,6 +1,6 @@
 //! The autoencoder family: one [`Autoencoder`] type for every kind, so one training loop and
 //! every measure serve them all. A kind is a config ([`DenseConfig`], [`ConvConfig`],
-//! [`SparseConfig`], [`VaeConfig`]), one file here; [`ModelConfig`] is any of them. A config
+//! [`SparseConfig`], [`VaeConfig`], and for text [`BagOfWordsConfig`], [`SequenceConfig`]), one file here; [`ModelConfig`] is any of them. A config
 //! carries the shape of the samples it takes (Fashion-MNIST's `[1, 28, 28]` unless
 //! `.with_input(data.sample_shape())` says otherwise).
 //!
@@ -17,6 +17,7 @@
 mod activation;
 mod architecture;
 mod autoencoder;
+mod bag_of_words;
 mod config;
 mod conv;
 mod denoising;
@@ -25,6 +26,7 @@ mod halves;
 mod input;
 mod layers;
 mod recon_loss;
+mod sequence;
 mod sparse;
 mod summary;
 mod vae;
@@ -32,6 +34,8 @@ mod vae;
 pub use activation::Activation;
 pub use architecture::Losses;
 pub use autoencoder::Autoencoder;
+pub(crate) use bag_of_words::word_cross_entropy;
+pub use bag_of_words::BagOfWordsConfig;
 pub use config::ModelConfig;
 pub use conv::ConvConfig;
 pub use denoising::Corruption;
@@ -40,6 +44,7 @@ pub use halves::{Decoder, Encoder};
 pub use input::FASHION_MNIST_INPUT;
 pub use layers::Layers;
 pub use recon_loss::ReconLoss;
+pub use sequence::SequenceConfig;
 pub use sparse::SparseConfig;
 pub use summary::{LayerRow, Summary};
 pub use vae::VaeConfig;

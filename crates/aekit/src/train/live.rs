@@ -57,17 +57,7 @@ impl Observer for LivePanel {
             header.push_str(&format!("resuming after epoch {epochs} from {}\n", file.display()));
             self.batches_before = epochs * run.batches;
         }
-        header.push_str(&format!(
-            "training {} ({} parameters) on {:?}: {} images, {} for validation, {} epochs of batch {}, {}",
-            run.model,
-            run.parameters,
-            run.device,
-            run.train_images,
-            run.validation_images,
-            run.epochs,
-            run.batch_size,
-            run.loss
-        ));
+        header.push_str(&run.describe());
         if let Some((dir, every)) = &run.checkpoints {
             header.push_str(&format!("\ncheckpoints every {every} epoch(s) in {}", dir.display()));
         }

@@ -53,12 +53,33 @@ pub struct Start {
     pub batch_size: usize,
     /// The reconstruction loss.
     pub loss: ReconLoss,
+    /// What training minimises, in words (the loss, or the kind's own objective).
+    pub objective: String,
     /// Forward passes under bf16 autocast.
     pub bf16_autocast: bool,
     /// The checkpoint folder and how often it is written, when checkpointing.
     pub checkpoints: Option<(PathBuf, usize)>,
     /// When resuming: the epochs already done and the file they came from.
     pub resumed: Option<(usize, PathBuf)>,
+}
+
+impl Start {
+    /// The run in one line: `training <model> (<n> parameters) on Cpu: 55000 samples, 5000 for
+    /// validation, 10 epochs of batch 256, <objective>`.
+    pub fn describe(&self) -> String {
+        format!(
+            "training {} ({} parameters) on {:?}{}: {} samples, {} for validation, {} epochs of batch {}, {}",
+            self.model,
+            self.parameters,
+            self.device,
+            if self.bf16_autocast { " with bf16 autocast" } else { "" },
+            self.train_images,
+            self.validation_images,
+            self.epochs,
+            self.batch_size,
+            self.objective
+        )
+    }
 }
 
 /// Where a run stands after a batch.
@@ -122,18 +143,7 @@ impl Observer for LinePrinter {
         if let Some((epochs, file)) = &run.resumed {
             println!("resuming after epoch {epochs} from {}", file.display());
         }
-        println!(
-            "training {} ({} parameters) on {:?}{}: {} images, {} for validation, {} epochs of batch {}, {}",
-            run.model,
-            run.parameters,
-            run.device,
-            if run.bf16_autocast { " with bf16 autocast" } else { "" },
-            run.train_images,
-            run.validation_images,
-            run.epochs,
-            run.batch_size,
-            run.loss
-        );
+        println!("{}", run.describe());
         if let Some((dir, every)) = &run.checkpoints {
             println!("checkpoints every {every} epoch(s) in {} (resume() continues from there)", dir.display());
         }
