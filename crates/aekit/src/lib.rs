@@ -36,6 +36,7 @@ pub mod plot;
 mod rng;
 mod runtime;
 pub mod table;
+pub mod text;
 pub mod train;
 
 pub use anyhow;
@@ -53,8 +54,8 @@ pub mod prelude {
     #[cfg(feature = "polars")]
     pub use crate::frame::ToDataFrame;
     pub use crate::models::{
-        Activation, Autoencoder, ConvConfig, Corruption, Decoder, DenseConfig, Encoder, ModelConfig, ReconLoss,
-        SparseConfig, VaeConfig,
+        Activation, Autoencoder, BagOfWordsConfig, ConvConfig, Corruption, Decoder, DenseConfig, Encoder, ModelConfig,
+        ReconLoss, SequenceConfig, SparseConfig, VaeConfig,
     };
     pub use crate::plot::{loss_curve, loss_curve_log, reconstruction_grid, ImageGrid};
     pub use crate::table::{Cell, Table};

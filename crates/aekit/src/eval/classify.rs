@@ -106,11 +106,14 @@ pub struct ProbeConfig {
     pub weight_decay: f64,
     /// Fixes the initialisation and the shuffling.
     pub seed: u64,
+    /// Scale each feature to mean 0, std 1 on the training rows first (codes); off for
+    /// TF-IDF vectors, whose scale is the point.
+    pub standardize: bool,
 }
 
 impl Default for ProbeConfig {
     fn default() -> Self {
-        ProbeConfig { epochs: 20, batch_size: 256, learning_rate: 1e-3, weight_decay: 1e-4, seed: 0 }
+        ProbeConfig { epochs: 20, batch_size: 256, learning_rate: 1e-3, weight_decay: 1e-4, seed: 0, standardize: true }
     }
 }
 
@@ -124,7 +127,7 @@ pub struct Probe {
 }
 
 /// Softmax regression on standardized features (each column to mean 0, std 1 on the training
-/// rows), trained with AdamW; the standard test of how linearly separable the classes are in
+/// rows, unless [`ProbeConfig::standardize`] is off), trained with AdamW; the standard test of how linearly separable the classes are in
 /// a representation.
 pub fn linear_probe(
     train: &Tensor,
@@ -150,9 +153,13 @@ pub fn linear_probe(
             format!("epochs, batch size and learning rate must be positive, weight decay ≥ 0: {config:?}"),
         ));
     }
-    let mean = train.mean_dim(0, true, Kind::Float);
-    let std = train.std_dim(0, false, true).clamp_min(1e-6);
-    let (train, test) = ((&train - &mean) / &std, (&test - &mean) / &std);
+    let (train, test) = if config.standardize {
+        let mean = train.mean_dim(0, true, Kind::Float);
+        let std = train.std_dim(0, false, true).clamp_min(1e-6);
+        ((&train - &mean) / &std, (&test - &mean) / &std)
+    } else {
+        (train, test)
+    };
     let classes = train_labels.max().int64_value(&[]).max(test_labels.max().int64_value(&[])) + 1;
     let vs = nn::VarStore::new(train.device());
     // Zero start: the problem is convex, and the result then depends on the seed alone.

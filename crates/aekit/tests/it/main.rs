@@ -15,4 +15,5 @@ mod models;
 mod own_data;
 #[cfg(feature = "polars")]
 mod series;
+mod text;
 mod training;
