@@ -162,6 +162,17 @@ class KernelTests(unittest.TestCase):
         self.assertLess(first_one, first_two)
         self.assertIn("<svg", [m for m in messages if m["msg_type"] == "update_display_data"][-1]["content"]["data"]["text/html"])
 
+    def test_live_displays_of_different_cells_have_different_ids(self):
+        # Each cell links its own copy of aekit (statics included): a counter alone would give
+        # the second cell's display the first one's id, and its updates would overwrite it.
+        cell = 'let shown = aekit::display::LiveDisplay::show(&[aekit::display::Content::Text("x".into())]);\nshown.id().to_string()'
+        ids = []
+        for _ in range(2):
+            reply, messages = self.k.run(cell)
+            self.assertEqual(reply["status"], "ok", text_of(messages) + str(reply))
+            ids.append(result_text(messages))
+        self.assertNotEqual(ids[0], ids[1])
+
     def test_an_interrupt_during_training_keeps_the_model(self):
         interrupted = []
 

@@ -99,8 +99,11 @@ pub struct LiveDisplay {
 impl LiveDisplay {
     /// Shows `contents` and keeps the spot.
     pub fn show(contents: &[Content]) -> LiveDisplay {
+        // The kernel links each cell with its own copy of aekit, statics included: the counter
+        // restarts in every cell, so the clock keeps ids of different cells apart.
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let id = format!("aekit-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let id = format!("aekit-{}-{nanos}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         crate::kernel::send(
             "display_data",
             json!({ "data": bundle(contents), "metadata": {}, "transient": { "display_id": id } }),
