@@ -3,8 +3,8 @@
 //! and `.csv`.
 //!
 //! `cargo run --release -p aekit --example applications -- [--epochs N] [--only NAME] [--out DIR]`
-//! (`make applications`). NAME is one of latent, features, anomaly, denoising, semi, series (the last with the `polars`
-//! feature).
+//! (`make applications`). NAME is one of latent, features, anomaly, denoising, semi, series (with the `polars`
+//! feature), text.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -19,7 +19,7 @@ struct Args {
     /// Passes over the training set.
     #[arg(long, default_value_t = 10)]
     epochs: usize,
-    /// Run one section only: latent, features, anomaly, denoising, semi or series.
+    /// Run one section only: latent, features, anomaly, denoising, semi, series or text.
     #[arg(long)]
     only: Option<String>,
     /// Where applications.md and applications.csv go.
@@ -55,6 +55,7 @@ fn main() -> anyhow::Result<()> {
         ("semi", semi_supervised),
         #[cfg(feature = "polars")]
         ("series", time_series),
+        ("text", text),
     ];
     for &(name, section) in sections {
         if only.as_deref().is_some_and(|o| o != name) {
@@ -327,5 +328,174 @@ fn time_series(_: &FashionMnist, _: &TrainConfig, rows: &mut Rows) -> aekit::Res
     }
     let title = "Time series: AUROC per normal class (dense L-64-8 and 1-D conv 16-32-8, 300 epochs, MSE)";
     rows.details.push((title.into(), detail));
+    Ok(())
+}
+
+/// Text: codes as features on R8 and 20 Newsgroups against LSA and TF-IDF + LR, one topic
+/// normal on R8 against the TF-IDF nearest neighbour, and the sequence autoencoder's token
+/// accuracy; each target with met / not met.
+fn text(_: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
+    use aekit::text::*;
+    let device = config.device.unwrap_or(Device::Cpu);
+    let fit = TrainConfig {
+        epochs: 20,
+        batch_size: 64,
+        schedule: Schedule::Cosine { min: 0.0 },
+        verbose: false,
+        checkpoints: None,
+        ..config.clone()
+    };
+    let probe = ProbeConfig { epochs: 100, ..Default::default() };
+    let tfidf_lr =
+        ProbeConfig { epochs: 30, learning_rate: 1e-2, weight_decay: 0.0, standardize: false, ..Default::default() };
+    let mut targets = Table::new(["target", "autoencoder", "rival", "met"]);
+    let mut target = |what: &str, ae: f64, rival: String, met: bool| -> aekit::Result<()> {
+        println!("   {what}: {ae:.4} vs {rival}: {}", if met { "met" } else { "not met" });
+        targets.row([
+            Cell::from(what),
+            Cell::float(ae, 4),
+            Cell::from(rival),
+            Cell::from(if met { "met" } else { "not met" }),
+        ])?;
+        Ok(())
+    };
+    let mut probes = Table::new([
+        "corpus",
+        "vocabulary",
+        "BoW autoencoder, 128",
+        "LSA, 128",
+        "TF-IDF + LR (ours)",
+        "TF-IDF + LR (TextGCN's table)",
+    ]);
+    let mut r8_counts = None;
+    for (name, cap, published) in [("r8", None, 0.9374), ("20ng", Some(10_000), 0.8319)] {
+        let corpus = TextSplits::load(name)?;
+        let vocabulary = Vocabulary::build(&corpus.train, &VocabularyConfig::default())?;
+        let (train_counts, test_counts) = (vocabulary.counts(&corpus.train)?, vocabulary.counts(&corpus.test)?);
+        let tfidf = Tfidf::fit(&train_counts)?;
+        let (x_train, x_test) = (tfidf.transform(&train_counts)?, tfidf.transform(&test_counts)?);
+        let lr =
+            linear_probe(&x_train.samples, &x_train.labels, &x_test.samples, &x_test.labels, &tfidf_lr)?.test_accuracy;
+        let lsa = Lsa::fit(&x_train.samples, 128, 0)?;
+        let lsa_acc = linear_probe(
+            &lsa.transform(&x_train.samples)?,
+            &x_train.labels,
+            &lsa.transform(&x_test.samples)?,
+            &x_test.labels,
+            &probe,
+        )?
+        .test_accuracy;
+        // The autoencoder's input: the same vocabulary, or its most frequent words (20NG: 10,000 of ~25,000).
+        let words = match cap {
+            Some(max) => {
+                Vocabulary::build(&corpus.train, &VocabularyConfig { max_size: Some(max), ..Default::default() })?
+            }
+            None => vocabulary.clone(),
+        };
+        let (bow_train, bow_test) = (words.counts(&corpus.train)?, words.counts(&corpus.test)?);
+        let (fit_counts, held_out) = bow_train.split(0.9, 0)?;
+        manual_seed(0);
+        let mut model =
+            Autoencoder::new(BagOfWordsConfig { hidden: vec![], ..BagOfWordsConfig::new(words.len(), 128) }, device)?;
+        train(&mut model, &fit_counts, &held_out, &fit)?;
+        let codes = |d: &Dataset| model.encode(&d.samples);
+        let ae = linear_probe(&codes(&bow_train)?, &bow_train.labels, &codes(&bow_test)?, &bow_test.labels, &probe)?
+            .test_accuracy;
+        probes.row([
+            Cell::from(corpus.name.as_str()),
+            Cell::from(format!("{} words (autoencoder: {})", vocabulary.len(), words.len())),
+            Cell::float(ae, 4),
+            Cell::float(lsa_acc, 4),
+            Cell::float(lr, 4),
+            Cell::float(published, 4),
+        ])?;
+        row(
+            rows,
+            &format!("text features, {}", corpus.name),
+            "linear probe test accuracy",
+            format!("{ae:.3} (BoW code, 128)"),
+            format!("{lsa_acc:.3} (LSA, 128), {lr:.3} (TF-IDF + LR)"),
+        );
+        if name == "r8" {
+            target("R8: linear probe on the 128-value code ≥ 0.93", ae, "0.93".into(), ae >= 0.93)?;
+        }
+        target(
+            &format!("{}: code ≥ LSA of the same size", corpus.name),
+            ae,
+            format!("{lsa_acc:.4} (LSA, 128)"),
+            ae >= lsa_acc,
+        )?;
+        if name == "r8" {
+            r8_counts = Some((vocabulary, train_counts, test_counts, corpus));
+        }
+    }
+    rows.details.push(("Text: linear probe test accuracy (R8: 5,485 / 2,189 stories; 20NG: 11,293 / 7,528 posts; stop words removed, words seen < 5 times dropped)".into(), probes));
+    let Some((vocabulary, train_counts, test_counts, r8)) = r8_counts else { unreachable!("R8 runs first") };
+
+    let mut one = Table::new([
+        "normal topic",
+        "training stories",
+        "autoencoder",
+        "TF-IDF nearest",
+        "TF-IDF nearest, idf of the whole training split (sees the other topics)",
+    ]);
+    let idf_all = Tfidf::fit(&train_counts)?;
+    let test_all = idf_all.transform(&test_counts)?;
+    let model = BagOfWordsConfig { hidden: vec![], ..BagOfWordsConfig::new(vocabulary.len(), 128) };
+    let (mut ae, mut nearest) = (0.0, 0.0);
+    let k = r8.train.classes().len() as f64;
+    for class in 0..r8.train.classes().len() as i64 {
+        let r = one_class(&train_counts, &test_counts, class, &model, &fit)?;
+        one.row([
+            Cell::from(r8.train.classes()[class as usize].as_str()),
+            Cell::from(r.normal_documents),
+            Cell::float(r.autoencoder, 4),
+            Cell::float(r.nearest_tfidf, 4),
+        ])?;
+        ae += r.autoencoder / k;
+        nearest += r.nearest_tfidf / k;
+    }
+    one.row([Cell::from("mean"), Cell::from(""), Cell::float(ae, 4), Cell::float(nearest, 4)])?;
+    rows.details.push(("Text: R8, one topic normal, AUROC on the 2,189 test stories".into(), one));
+    row(
+        rows,
+        "text anomalies, R8",
+        "mean AUROC, each topic normal in turn",
+        format!("{ae:.3} (word surprise)"),
+        format!("{nearest:.3} (TF-IDF nearest)"),
+    );
+    target("R8 one-class: mean AUROC ≥ TF-IDF nearest neighbour", ae, format!("{nearest:.4}"), ae >= nearest)?;
+
+    let words = Vocabulary::build(
+        &r8.train,
+        &VocabularyConfig { max_size: Some(5000), min_count: 1, remove_stop_words: false },
+    )?;
+    let (train_ids, test_ids) = (words.sequences(&r8.train, 30)?, words.sequences(&r8.test, 30)?);
+    let (fit_ids, held_out_ids) = train_ids.split(0.9, 0)?;
+    manual_seed(0);
+    let mut seq = Autoencoder::new(SequenceConfig::new(words.len(), 30, 128), device)?;
+    train(&mut seq, &fit_ids, &held_out_ids, &TrainConfig { learning_rate: 3e-3, ..fit.clone() })?;
+    let accuracy = token_accuracy(&seq, &train_ids, &test_ids)?;
+    row(
+        rows,
+        "text sequences, R8",
+        "token accuracy, first 30 tokens",
+        format!("{:.3}", accuracy.model),
+        format!(
+            "{:.3} (most frequent), {:.3} (per position)",
+            accuracy.most_frequent, accuracy.most_frequent_per_position
+        ),
+    );
+    target(
+        "sequence autoencoder: token accuracy ≥ 2 × most frequent token",
+        accuracy.model,
+        format!("2 × {:.4}", accuracy.most_frequent),
+        accuracy.model >= 2.0 * accuracy.most_frequent,
+    )?;
+    rows.details.push((
+        "Text: sequences rebuilt by the sequence autoencoder (R8 test stories)".into(),
+        rebuilt(&seq, &words, &test_ids, 5)?,
+    ));
+    rows.details.push(("Text: targets".into(), targets));
     Ok(())
 }

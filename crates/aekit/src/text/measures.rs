@@ -77,7 +77,7 @@ pub fn word_surprise(model: &Autoencoder, counts: &Dataset) -> Result<Tensor> {
 
 /// The `n` words each code unit of a bag-of-words autoencoder raises most: from the mean code of
 /// `codes` (e.g. the training set's), one standard deviation up along the unit, the words whose
-/// log-probability grows most. One list per unit.
+/// probability grows most (a log-ratio would crown rare words). One list per unit.
 pub fn top_words(model: &Autoencoder, vocabulary: &Vocabulary, codes: &Tensor, n: usize) -> Result<Vec<Vec<String>>> {
     if !matches!(model.config(), ModelConfig::BagOfWords(_)) || model.config().input() != [vocabulary.len()] {
         return Err(Error::input("top_words", "needs a bag-of-words autoencoder over this vocabulary"));
@@ -86,15 +86,15 @@ pub fn top_words(model: &Autoencoder, vocabulary: &Vocabulary, codes: &Tensor, n
     let (mean, std) = (codes.mean_dim(0, true, Kind::Float), codes.std_dim(0, false, true));
     let latent = model.latent();
     let steps = mean.expand([latent, latent], false) + Tensor::eye(latent, (Kind::Float, model.device())) * &std;
-    let base = model.decode(&mean)?.clamp_min(1e-30).log();
-    let lift = model.decode(&steps)?.clamp_min(1e-30).log() - base;
+    let lift = model.decode(&steps)? - model.decode(&mean)?;
     let top = lift.topk(n.min(vocabulary.len()) as i64, 1, true, true).1.to_device(tch::Device::Cpu);
     let top = Vec::<Vec<i64>>::try_from(&top)?;
     Ok(top.iter().map(|unit| unit.iter().map(|&i| vocabulary.words()[i as usize].clone()).collect()).collect())
 }
 
 /// The `k` rows of `reference` most similar to `query` (one row `[1, D]`) by cosine
-/// similarity: (index, similarity), most similar first.
+/// similarity, both taken relative to the mean row of `reference` (codes share an offset that
+/// would make every pair look alike): (index, similarity), most similar first.
 pub fn most_similar(reference: &Tensor, query: &Tensor, k: usize) -> Result<Vec<(usize, f64)>> {
     if reference.dim() != 2 || query.dim() != 2 || query.size()[0] != 1 || reference.size()[1] != query.size()[1] {
         return Err(Error::input(
@@ -106,7 +106,11 @@ pub fn most_similar(reference: &Tensor, query: &Tensor, k: usize) -> Result<Vec<
             ),
         ));
     }
-    let unit = |x: &Tensor| x / x.norm_scalaropt_dim(2, [1], true).clamp_min(1e-12);
+    let mean = reference.mean_dim(0, true, Kind::Float);
+    let unit = |x: &Tensor| {
+        let x = x - &mean;
+        &x / x.norm_scalaropt_dim(2, [1], true).clamp_min(1e-12)
+    };
     let similarity = unit(reference).matmul(&unit(&query.to_device(reference.device())).tr()).squeeze_dim(1);
     let (values, index) = similarity.topk(k.min(reference.size()[0] as usize) as i64, 0, true, true);
     let (values, index) = (Vec::<f64>::try_from(&values.to_kind(Kind::Double))?, Vec::<i64>::try_from(&index)?);
@@ -127,8 +131,8 @@ pub struct OneClassText {
     pub nearest_tfidf: f64,
 }
 
-/// Trains a bag-of-words autoencoder `model` on the training counts of `class` alone (as
-/// `config` says; its validation is the same documents) and scores every test document by its
+/// Trains a bag-of-words autoencoder `model` (initialised with `config.seed`) on the training
+/// counts of `class` alone (as `config` says; its validation is the same documents) and scores every test document by its
 /// [`word_surprise`]; the rival is the TF-IDF nearest-neighbour
 /// distance to the same normal documents. Both see only the normal class's training documents
 /// (and the vocabulary, a word list).
@@ -140,7 +144,12 @@ pub fn one_class(
     config: &crate::train::TrainConfig,
 ) -> Result<OneClassText> {
     let normal = train.of_class(class)?;
-    let mut autoencoder = Autoencoder::new(model.clone(), config.device.unwrap_or(crate::device()?))?;
+    let device = match config.device {
+        Some(device) => device,
+        None => crate::device()?,
+    };
+    crate::manual_seed(config.seed);
+    let mut autoencoder = Autoencoder::new(model.clone(), device)?;
     crate::train::train(&mut autoencoder, &normal, &normal, config)?;
     let anomalous = test.labels.ne(class);
     let tfidf = super::Tfidf::fit(&normal)?;

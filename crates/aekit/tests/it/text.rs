@@ -202,9 +202,12 @@ fn a_sequence_model_rebuilds_token_ids_from_its_code() {
 
 #[test]
 fn most_similar_ranks_by_cosine() {
-    let x = Tensor::from_slice(&[1f32, 0., 0., 1., 1., 1.]).view([3, 2]);
-    let hits = most_similar(&x, &Tensor::from_slice(&[2f32, 0.1]).view([1, 2]), 2).unwrap();
+    // Relative to the mean row (1, 1): rows point (1, -1), (-1, 1), (1, 1), (-1, -1); the
+    // query (3, 0.5) points (2, -0.5).
+    let x = Tensor::from_slice(&[2f32, 0., 0., 2., 2., 2., 0., 0.]).view([4, 2]);
+    let hits = most_similar(&x, &Tensor::from_slice(&[3f32, 0.5]).view([1, 2]), 2).unwrap();
     assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), [0, 2]);
+    assert!((hits[0].1 - (2.0 + 0.5) / (2f64.sqrt() * (4.0f64 + 0.25).sqrt())).abs() < 1e-5, "{hits:?}");
     assert!(most_similar(&x, &x, 1).is_err());
 }
 
