@@ -5,7 +5,10 @@
 //! language model guess much of the text without the code; here every token rebuilt is what
 //! the code carried, training and held-out accuracy are measured the same way (no exposure
 //! bias), and the model fits the one trainer (a decoder of codes). It is the Keras blog's
-//! sequence-to-sequence autoencoder (a repeated code into an LSTM), with GRUs.
+//! sequence-to-sequence autoencoder (a repeated code into an LSTM), with GRUs. Measured: teacher
+//! forcing with a quarter of the previous words hidden reads more fluently but places fewer
+//! words right (token accuracy 0.127 against 0.159 here, half of R8, 8 epochs); this decoder's
+//! weakness is repeated words.
 //!
 //! ```
 //! use aekit::prelude::*;
