@@ -127,8 +127,8 @@ pub struct Probe {
 }
 
 /// Softmax regression on standardized features (each column to mean 0, std 1 on the training
-/// rows, unless [`ProbeConfig::standardize`] is off), trained with AdamW; the standard test of how linearly separable the classes are in
-/// a representation.
+/// rows, unless [`ProbeConfig::standardize`] is off), trained with AdamW; the standard test of
+/// how linearly separable the classes are in a representation.
 pub fn linear_probe(
     train: &Tensor,
     train_labels: &Tensor,
