@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tch::{nn, Kind, Tensor};
 
 use super::architecture::{Architecture, Decode};
-use super::dense::dense_layer;
+use super::dense::{dense_layer, mirrored_widths};
 use super::{Activation, Layers, Losses, ReconLoss};
 use crate::{Error, Result};
 
@@ -78,14 +78,7 @@ impl Architecture for BagOfWordsConfig {
     }
 
     fn describe(&self) -> String {
-        let widths: Vec<String> = std::iter::once(self.vocabulary())
-            .chain(self.hidden.iter().copied())
-            .chain([self.latent])
-            .chain(self.hidden.iter().rev().copied())
-            .chain([self.vocabulary()])
-            .map(|w| w.to_string())
-            .collect();
-        format!("bag-of-words autoencoder {} words", widths.join(" → "))
+        format!("bag-of-words autoencoder {} words", mirrored_widths(self.vocabulary(), &self.hidden, self.latent))
     }
 
     fn input(&self) -> &[usize] {

@@ -94,17 +94,21 @@ impl DenseConfig {
 
     /// `dense 784 → 256 → 128 → 64 → 128 → 256 → 784`
     pub fn describe(&self) -> String {
-        let values = input::numel(&self.input);
-        let widths: Vec<String> = std::iter::once(values)
-            .chain(self.hidden.iter().copied())
-            .chain([self.latent])
-            .chain(self.hidden.iter().rev().copied())
-            .chain([values])
-            .map(|w| w.to_string())
-            .collect();
         let kind = if self.hidden.is_empty() { "dense" } else { "deep dense" };
-        format!("{kind} autoencoder {}", widths.join(" → "))
+        format!("{kind} autoencoder {}", mirrored_widths(input::numel(&self.input), &self.hidden, self.latent))
     }
+}
+
+/// `784 → 256 → 64 → 256 → 784`: the widths of a dense encoder and its mirrored decoder.
+pub(super) fn mirrored_widths(values: usize, hidden: &[usize], latent: usize) -> String {
+    let widths: Vec<String> = std::iter::once(values)
+        .chain(hidden.iter().copied())
+        .chain([latent])
+        .chain(hidden.iter().rev().copied())
+        .chain([values])
+        .map(|w| w.to_string())
+        .collect();
+    widths.join(" → ")
 }
 
 /// Adds a dense layer `name` (variables under `p / name`), then `activation` and dropout.

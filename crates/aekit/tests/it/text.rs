@@ -51,6 +51,19 @@ fn a_missing_corpus_names_the_fix() {
     assert!(e.contains("r8") && e.contains("20ng"), "{e}");
 }
 
+/// Training on the tiny corpus: full batches, a high learning rate, quiet, on the CPU.
+fn tiny_run(epochs: usize) -> TrainConfig {
+    TrainConfig {
+        epochs,
+        batch_size: 5,
+        learning_rate: 1e-2,
+        device: Some(Device::Cpu),
+        checkpoints: None,
+        verbose: false,
+        ..Default::default()
+    }
+}
+
 fn tiny() -> Corpus {
     let docs = ["the cat sat on the mat", "a cat and a dog", "dog eats bone", "the bone of a cat", "stocks rose"];
     Corpus::new(
@@ -146,15 +159,7 @@ fn a_bag_of_words_model_learns_word_distributions() {
     )
     .unwrap();
     let before = evaluate(&model, &counts, ReconLoss::Bce).unwrap();
-    let config = TrainConfig {
-        epochs: 100,
-        batch_size: 5,
-        learning_rate: 1e-2,
-        device: Some(Device::Cpu),
-        checkpoints: None,
-        verbose: false,
-        ..Default::default()
-    };
+    let config = tiny_run(100);
     train(&mut model, &counts, &counts, &config).unwrap(); // counts above 1: no [0, 1] check for this kind
     let after = evaluate(&model, &counts, ReconLoss::Bce).unwrap();
     // The floor is each document's own word entropy, 0.86 nats per word on average here.
@@ -181,15 +186,7 @@ fn a_sequence_model_rebuilds_token_ids_from_its_code() {
     let mut model = Autoencoder::new(config, Device::Cpu).unwrap();
     assert_eq!(model.forward(&ids.samples).unwrap().size(), [5, 6]);
     let before = token_accuracy(&model, &ids, &ids).unwrap();
-    let train_config = TrainConfig {
-        epochs: 60,
-        batch_size: 5,
-        learning_rate: 1e-2,
-        device: Some(Device::Cpu),
-        checkpoints: None,
-        verbose: false,
-        ..Default::default()
-    };
+    let train_config = tiny_run(60);
     train(&mut model, &ids, &ids, &train_config).unwrap();
     let after = token_accuracy(&model, &ids, &ids).unwrap();
     assert!(after.model > 0.9 && after.model > before.model, "{before:?} → {after:?}");
