@@ -23,6 +23,7 @@
 
 mod check;
 pub mod checkpoint;
+pub mod codec;
 pub mod data;
 pub mod display;
 mod error;
@@ -54,8 +55,8 @@ pub mod prelude {
     #[cfg(feature = "polars")]
     pub use crate::frame::ToDataFrame;
     pub use crate::models::{
-        Activation, Autoencoder, BagOfWordsConfig, ConvConfig, Corruption, Decoder, DenseConfig, Encoder, ModelConfig,
-        ReconLoss, SequenceConfig, SparseConfig, VaeConfig,
+        Activation, Autoencoder, BagOfWordsConfig, CodecConfig, ConvConfig, Corruption, Decoder, DenseConfig, Encoder,
+        ModelConfig, ReconLoss, SequenceConfig, SparseConfig, VaeConfig,
     };
     pub use crate::plot::{loss_curve, loss_curve_log, reconstruction_grid, ImageGrid};
     pub use crate::table::{Cell, Table};

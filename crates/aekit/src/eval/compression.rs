@@ -78,3 +78,105 @@ pub fn quantize(codes: &Tensor, bits: u32) -> Result<Tensor> {
     let step = (&hi - &lo).clamp_min(1e-12) / ((1u64 << bits) - 1) as f64;
     Ok(((&codes - &lo) / &step).round() * &step + &lo)
 }
+
+/// Mean size in bytes of each image of `images` (`[N, C, H, W]` in [0, 1], C = 1 or 3) as a
+/// whole 8-bit PNG file (best compression, adaptive filters): the lossless scale.
+pub fn png_bytes(images: &Tensor) -> Result<f64> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
+    check::images("png_bytes: images", images)?;
+    check::unit_range("png_bytes: images", images)?;
+    let size = images.size();
+    let (n, c, h, w) = (size[0] as usize, size[1], size[2] as u32, size[3] as u32);
+    let color = if c == 1 { ExtendedColorType::L8 } else { ExtendedColorType::Rgb8 };
+    let pixels: Vec<u8> = Vec::try_from(
+        (images.to_device(Device::Cpu).to_kind(Kind::Float) * 255.0)
+            .round()
+            .to_kind(Kind::Uint8)
+            .permute([0, 2, 3, 1])
+            .reshape(-1),
+    )?;
+    let mut total = 0usize;
+    for image in pixels.chunks(pixels.len() / n) {
+        let mut file = Vec::new();
+        PngEncoder::new_with_quality(&mut file, CompressionType::Best, FilterType::Adaptive)
+            .write_image(image, w, h, color)
+            .map_err(|e| Error::input("png_bytes", format!("encoding failed: {e}")))?;
+        total += file.len();
+    }
+    Ok(total as f64 / n as f64)
+}
+
+/// The Bjøntegaard delta rate (VCEG-M33) of `test` against `anchor`, in percent: how many more
+/// bytes `test` needs at equal PSNR, averaged over the PSNR range both curves cover (negative:
+/// `test` needs fewer). Each curve is (bytes, PSNR dB) points, at least 4 with distinct PSNRs;
+/// log-rate is fitted as a cubic in PSNR, as in the original method.
+///
+/// ```
+/// use aekit::eval::bd_rate;
+/// let anchor = [(100.0, 20.0), (200.0, 24.0), (400.0, 28.0), (800.0, 32.0)];
+/// let half: Vec<(f64, f64)> = anchor.iter().map(|&(b, db)| (b / 2.0, db)).collect();
+/// assert!((bd_rate(&anchor, &half)? + 50.0).abs() < 1e-6); // half the bytes everywhere
+/// # Ok::<(), aekit::Error>(())
+/// ```
+pub fn bd_rate(anchor: &[(f64, f64)], test: &[(f64, f64)]) -> Result<f64> {
+    // PSNRs are centred before the fit, so its powers stay well conditioned.
+    let all = anchor.iter().chain(test);
+    let centre = all.clone().map(|p| p.1).sum::<f64>() / all.count().max(1) as f64;
+    let fit = |curve: &[(f64, f64)], name: &str| -> Result<([f64; 4], f64, f64)> {
+        if curve.len() < 4 || curve.iter().any(|&(b, db)| !(b > 0.0 && b.is_finite() && db.is_finite())) {
+            return Err(Error::input(
+                "bd_rate",
+                format!("the {name} curve needs at least 4 points of positive bytes and finite PSNR, got {curve:?}"),
+            ));
+        }
+        let (lo, hi) = curve.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+        let coefficients = cubic_fit(&curve.iter().map(|&(b, db)| (db - centre, b.ln())).collect::<Vec<_>>())
+            .ok_or_else(|| Error::input("bd_rate", format!("the {name} curve's PSNRs must differ: {curve:?}")))?;
+        Ok((coefficients, lo, hi))
+    };
+    let ((a, a_lo, a_hi), (t, t_lo, t_hi)) = (fit(anchor, "anchor")?, fit(test, "test")?);
+    let (lo, hi) = (a_lo.max(t_lo), a_hi.min(t_hi));
+    if hi <= lo {
+        return Err(Error::input(
+            "bd_rate",
+            format!("the curves share no PSNR range (anchor {a_lo:.2}–{a_hi:.2} dB, test {t_lo:.2}–{t_hi:.2} dB)"),
+        ));
+    }
+    let integral = |c: &[f64; 4]| {
+        let antiderivative = |x: f64| c[0] * x + c[1] * x * x / 2.0 + c[2] * x.powi(3) / 3.0 + c[3] * x.powi(4) / 4.0;
+        antiderivative(hi - centre) - antiderivative(lo - centre)
+    };
+    Ok(((integral(&t) - integral(&a)) / (hi - lo)).exp_m1() * 100.0)
+}
+
+/// Least-squares cubic `c0 + c1 x + c2 x² + c3 x³` through `points` (x, y); `None` if the x
+/// values do not determine one.
+fn cubic_fit(points: &[(f64, f64)]) -> Option<[f64; 4]> {
+    // Normal equations, solved by Gaussian elimination with partial pivoting.
+    let mut m = [[0.0f64; 5]; 4];
+    for &(x, y) in points {
+        let powers = [1.0, x, x * x, x * x * x];
+        for i in 0..4 {
+            for j in 0..4 {
+                m[i][j] += powers[i] * powers[j];
+            }
+            m[i][4] += powers[i] * y;
+        }
+    }
+    for col in 0..4 {
+        let pivot = (col..4).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+        m.swap(col, pivot);
+        if m[col][col].abs() < 1e-12 * m[0][0].abs().max(1.0) {
+            return None;
+        }
+        let pivot_row = m[col];
+        for r in m.iter_mut().enumerate().filter(|&(row, _)| row != col).map(|(_, r)| r) {
+            let factor = r[col] / pivot_row[col];
+            for (x, p) in r[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= factor * p;
+            }
+        }
+    }
+    Some([m[0][4] / m[0][0], m[1][4] / m[1][1], m[2][4] / m[2][2], m[3][4] / m[3][3]])
+}

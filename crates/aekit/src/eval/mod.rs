@@ -2,7 +2,8 @@
 //! codes and per-image errors ([`encode_all`], [`image_errors`], [`psnr`]), [`Pca`],
 //! classification in code space ([`knn_predict`], [`linear_probe`]), clustering ([`kmeans`],
 //! [`nmi`]), anomaly scoring ([`auroc`], [`Threshold`]) and compression ([`quantize`] codes
-//! against [`jpeg`]).
+//! against [`jpeg`] and [`png_bytes`]; rate–distortion curves compared by [`bd_rate`]; the
+//! learned codec itself is [`crate::codec`]).
 //!
 //! ```
 //! use aekit::eval::{auroc, Pca};
@@ -30,7 +31,7 @@ pub use classify::{
     accuracy, few_labels, kmeans, knn_predict, linear_probe, nmi, pick_per_class, FewLabels, KMeans, KnnGraph, Probe,
     ProbeConfig,
 };
-pub use compression::{jpeg, quantize, Jpeg};
+pub use compression::{bd_rate, jpeg, png_bytes, quantize, Jpeg};
 pub use pca::Pca;
 pub(crate) use reconstruction::check_dataset;
 pub use reconstruction::{

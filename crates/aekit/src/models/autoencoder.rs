@@ -56,6 +56,33 @@ impl Autoencoder {
         Ok(model)
     }
 
+    /// A model of `config` that starts from `other`'s weights, to fine-tune at another setting
+    /// of the same architecture (a codec at another trade-off, a VAE at another β): every
+    /// variable must exist in both with one shape. On `other`'s device.
+    pub fn starting_from(config: impl Into<ModelConfig>, other: &Autoencoder) -> Result<Self> {
+        let mut model = Autoencoder::new(config, other.device())?;
+        let (ours, theirs) = (model.vs.variables(), other.vs.variables());
+        if let Some((name, t)) = ours.iter().find(|(n, t)| theirs.get(*n).is_none_or(|o| o.size() != t.size())) {
+            return Err(Error::input(
+                "Autoencoder::starting_from",
+                format!(
+                    "{} cannot start from {}: its {name} {:?} is {:?} there",
+                    model.config.describe(),
+                    other.config.describe(),
+                    t.size(),
+                    theirs.get(name).map(|o| o.size())
+                ),
+            ));
+        }
+        model.vs.copy(&other.vs).map_err(|e| {
+            Error::input(
+                "Autoencoder::starting_from",
+                format!("{} cannot start from {}: {e}", model.config.describe(), other.config.describe()),
+            )
+        })?;
+        Ok(model)
+    }
+
     /// Saves the whole model (weights and config) as one `.safetensors` file, atomically.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         checkpoint::save(path.as_ref(), Part::Autoencoder, &self.config.to_json(), &self.vs)

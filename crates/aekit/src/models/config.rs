@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::architecture::Architecture;
-use super::{BagOfWordsConfig, ConvConfig, DenseConfig, ReconLoss, SequenceConfig, SparseConfig, VaeConfig};
+use super::{
+    BagOfWordsConfig, CodecConfig, ConvConfig, DenseConfig, ReconLoss, SequenceConfig, SparseConfig, VaeConfig,
+};
 use crate::{Error, Result};
 
 /// The config of any kind of autoencoder.
@@ -22,6 +24,8 @@ pub enum ModelConfig {
     BagOfWords(BagOfWordsConfig),
     /// Sequence autoencoder for token ids (GRU encoder and decoder).
     Sequence(SequenceConfig),
+    /// Learned image codec: a rounded spatial code with a learned density (rate + distortion).
+    Codec(CodecConfig),
 }
 
 impl ModelConfig {
@@ -33,6 +37,7 @@ impl ModelConfig {
             ModelConfig::Vae(c) => c,
             ModelConfig::BagOfWords(c) => c,
             ModelConfig::Sequence(c) => c,
+            ModelConfig::Codec(c) => c,
         }
     }
 
@@ -56,6 +61,7 @@ impl ModelConfig {
             ModelConfig::Vae(c) => c.with_input(shape).into(),
             ModelConfig::BagOfWords(c) => c.with_input(shape).into(),
             ModelConfig::Sequence(c) => c.with_input(shape).into(),
+            ModelConfig::Codec(c) => c.with_input(shape).into(),
         }
     }
 
@@ -146,7 +152,8 @@ from_kind!(
     Sparse(SparseConfig),
     Vae(VaeConfig),
     BagOfWords(BagOfWordsConfig),
-    Sequence(SequenceConfig)
+    Sequence(SequenceConfig),
+    Codec(CodecConfig)
 );
 
 impl From<&ModelConfig> for ModelConfig {

@@ -1,6 +1,6 @@
 //! The autoencoder family: one [`Autoencoder`] type for every kind, so one training loop and
 //! every measure serve them all. A kind is a config ([`DenseConfig`], [`ConvConfig`],
-//! [`SparseConfig`], [`VaeConfig`], and for text [`BagOfWordsConfig`], [`SequenceConfig`]), one file here; [`ModelConfig`] is any of them. A config
+//! [`SparseConfig`], [`VaeConfig`], the learned image codec's [`CodecConfig`], and for text [`BagOfWordsConfig`], [`SequenceConfig`]), one file here; [`ModelConfig`] is any of them. A config
 //! carries the shape of the samples it takes (Fashion-MNIST's `[1, 28, 28]` unless
 //! `.with_input(data.sample_shape())` says otherwise).
 //!
@@ -18,6 +18,7 @@ mod activation;
 mod architecture;
 mod autoencoder;
 mod bag_of_words;
+mod codec;
 mod config;
 mod conv;
 mod denoising;
@@ -36,6 +37,8 @@ pub use architecture::Losses;
 pub use autoencoder::Autoencoder;
 pub(crate) use bag_of_words::word_cross_entropy;
 pub use bag_of_words::BagOfWordsConfig;
+pub use codec::CodecConfig;
+pub(crate) use codec::{Prior, SYMBOL_RANGE};
 pub use config::ModelConfig;
 pub use conv::ConvConfig;
 pub use denoising::Corruption;
