@@ -158,4 +158,25 @@ mod tests {
         wide[0] = 1e-6;
         assert_eq!(ChannelTable::new(&wide).unwrap().lo, -(SYMBOL_RANGE as i32));
     }
+
+    #[test]
+    fn arbitrary_payloads_decode_or_fail_without_panics() {
+        let tables = [
+            ChannelTable::new(&around_zero(&[0.9, 0.05, 0.05])).unwrap(),
+            ChannelTable::new(&around_zero(&[0.25, 0.25, 0.25, 0.25])).unwrap(),
+        ];
+        let mut state = 0x5eed_u64;
+        for length in 0..2000 {
+            let bytes: Vec<u8> = (0..length % 97)
+                .map(|_| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    (state >> 56) as u8
+                })
+                .collect();
+            if let Ok(symbols) = decode(&tables, 49, &bytes) {
+                assert_eq!(symbols.len(), 98);
+                assert!(symbols.iter().all(|s| (0..4).contains(s)));
+            }
+        }
+    }
 }
