@@ -512,8 +512,8 @@ fn codec(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::R
     use aekit::codec::Codec;
     let device = config.device.unwrap_or(Device::Cpu);
     // The highest trade-off trains from scratch; each next one starts from the one before.
-    let tradeoffs = [0.016, 0.008, 0.004, 0.002, 0.001];
-    let first = TrainConfig { epochs: 6, batch_size: 64, checkpoints: None, ..config.clone() };
+    let tradeoffs = [0.008, 0.004, 0.002, 0.001, 0.0005];
+    let first = TrainConfig { epochs: 5, batch_size: 64, checkpoints: None, ..config.clone() };
     let next = TrainConfig { epochs: 3, ..first.clone() };
     let mut models: Vec<Autoencoder> = Vec::new();
     for &tradeoff in &tradeoffs {
@@ -522,7 +522,12 @@ fn codec(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::R
             None => Autoencoder::new(CodecConfig::new(tradeoff), device)?,
             Some(before) => Autoencoder::starting_from(CodecConfig::new(tradeoff), before)?,
         };
-        train(&mut model, &data.train, &data.validation, if models.is_empty() { &first } else { &next })?;
+        let history = train(&mut model, &data.train, &data.validation, if models.is_empty() { &first } else { &next })?;
+        let seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
+        println!(
+            "   trained λ = {tradeoff}: validation loss {:.4} ({seconds:.0} s)",
+            history.val_loss().last().unwrap_or(&f64::NAN)
+        );
         models.push(model);
     }
     let codec = Codec::new(models)?;
