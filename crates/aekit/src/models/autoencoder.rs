@@ -66,11 +66,11 @@ impl Autoencoder {
             return Err(Error::input(
                 "Autoencoder::starting_from",
                 format!(
-                    "{} cannot start from {}: its {name} {:?} is {:?} there",
+                    "{} cannot start from {}: its {name} {:?} is {} there",
                     model.config.describe(),
                     other.config.describe(),
                     t.size(),
-                    theirs.get(name).map(|o| o.size())
+                    theirs.get(name).map_or("missing".to_string(), |o| format!("{:?}", o.size()))
                 ),
             ));
         }
