@@ -25,7 +25,9 @@ use tch::{Kind, Tensor};
 use super::Dataset;
 use crate::{Error, Result};
 
-/// How to read a folder of images: see the [module](self) docs.
+/// How to read a folder of images, one subfolder per class (`photos/cat/1.png`), PNG or JPEG,
+/// gray or RGB: a file that is not an image stops the load unless [`ImageFolder::skip_unreadable`],
+/// and images of other sizes are resized to [`ImageFolder::size`] (or the first image's).
 #[derive(Debug, Clone, Default)]
 pub struct ImageFolder {
     size: Option<(u32, u32)>,

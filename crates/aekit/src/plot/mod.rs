@@ -1,6 +1,6 @@
 //! Figures: image grids, and charts (loss curves, scatter plots, histograms, line charts, series)
 //! drawn with plotters, as SVG or as PNG ([`Figure`]). Each shows itself inline in a notebook
-//! ([`Show`](crate::display::Show)) and saves to a file in the format its name says.
+//! ([`Show`]) and saves to a file in the format its name says.
 //!
 //! ```
 //! use aekit::plot::{line_chart, ImageGrid};
