@@ -566,8 +566,7 @@ fn codec(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::R
 
     let bd = bd_rate(&scan, &learned)?;
     let top = learned.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let low = |c: &[(f64, f64)]| c.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let range = (low(&learned).max(low(&scan)), top.min(scan.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max)));
+    let range = shared_psnr_range(&scan, &learned).unwrap_or((f64::NAN, f64::NAN)); // bd_rate found one
     row(
         rows,
         "compression (learned codec)",

@@ -73,14 +73,11 @@ pub(crate) fn finite(what: &str, x: &Tensor) -> Result<()> {
     Ok(())
 }
 
-/// Values in [0, 1], as binary cross-entropy needs.
-pub(crate) fn unit_range(what: &str, x: &Tensor) -> Result<()> {
+/// Values in [0, 1] (pixels, binary cross-entropy's targets); `fix` says what to do otherwise.
+pub(crate) fn unit_range(what: &str, x: &Tensor, fix: &str) -> Result<()> {
     let (lo, hi) = (x.f_min()?.double_value(&[]), x.f_max()?.double_value(&[]));
     if !(0.0..=1.0).contains(&lo) || !(0.0..=1.0).contains(&hi) {
-        return Err(Error::input(
-            what,
-            format!("values must lie in [0, 1] for binary cross-entropy, found [{lo}, {hi}] (scale pixels by 1/255, or use MSE for values outside [0, 1])"),
-        ));
+        return Err(Error::input(what, format!("values must lie in [0, 1], found [{lo}, {hi}] ({fix})")));
     }
     Ok(())
 }

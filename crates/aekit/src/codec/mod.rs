@@ -143,13 +143,7 @@ impl Codec {
     fn symbols(&self, images: &Tensor, level: usize) -> Result<Vec<Vec<i32>>> {
         let at = self.level(level)?;
         check::inputs("Codec: images", images, at.model.input_shape())?;
-        let (lo, hi) = (images.f_min()?.double_value(&[]), images.f_max()?.double_value(&[]));
-        if !(0.0..=1.0).contains(&lo) || !(0.0..=1.0).contains(&hi) {
-            return Err(Error::input(
-                "Codec: images",
-                format!("pixels must lie in [0, 1], found [{lo}, {hi}] (scale by 1/255)"),
-            ));
-        }
+        check::unit_range("Codec: images", images, "scale by 1/255")?;
         let positions = at.positions();
         let mut symbols = Vec::with_capacity(images.size()[0] as usize);
         for batch in images.split(BATCH, 0) {

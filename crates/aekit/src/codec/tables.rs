@@ -44,7 +44,8 @@ impl ChannelTable {
         }
         let mut kept = probabilities[first..=last].to_vec();
         kept[0] += probabilities[..first].iter().sum::<f64>();
-        *kept.last_mut().unwrap_or(&mut 0.0) += probabilities[last + 1..].iter().sum::<f64>();
+        let end = kept.len() - 1;
+        kept[end] += probabilities[last + 1..].iter().sum::<f64>();
         let total: f64 = kept.iter().sum();
         let budget = ((1u32 << PRECISION) - kept.len() as u32) as f64;
         let mut fixed: Vec<u32> = kept.iter().map(|p| 1 + (p / total * budget).floor() as u32).collect();

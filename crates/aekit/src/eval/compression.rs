@@ -24,7 +24,7 @@ pub struct Jpeg {
 /// `quality` (1–100) with `image`'s encoder and decodes it again.
 pub fn jpeg(images: &Tensor, quality: u8) -> Result<Jpeg> {
     check::images("jpeg: images", images)?;
-    check::unit_range("jpeg: images", images)?;
+    check::unit_range("jpeg: images", images, "scale pixels by 1/255")?;
     if !(1..=100).contains(&quality) {
         return Err(Error::input("jpeg", format!("quality {quality} must be 1–100 (75 is common)")));
     }
@@ -85,7 +85,7 @@ pub fn png_bytes(images: &Tensor) -> Result<f64> {
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     use image::ImageEncoder;
     check::images("png_bytes: images", images)?;
-    check::unit_range("png_bytes: images", images)?;
+    check::unit_range("png_bytes: images", images, "scale pixels by 1/255")?;
     let size = images.size();
     let (n, c, h, w) = (size[0] as usize, size[1], size[2] as u32, size[3] as u32);
     let color = if c == 1 { ExtendedColorType::L8 } else { ExtendedColorType::Rgb8 };
@@ -130,24 +130,36 @@ pub fn bd_rate(anchor: &[(f64, f64)], test: &[(f64, f64)]) -> Result<f64> {
                 format!("the {name} curve needs at least 4 points of positive bytes and finite PSNR, got {curve:?}"),
             ));
         }
-        let (lo, hi) = curve.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+        let (lo, hi) = psnr_span(curve);
         let coefficients = cubic_fit(&curve.iter().map(|&(b, db)| (db - centre, b.ln())).collect::<Vec<_>>())
             .ok_or_else(|| Error::input("bd_rate", format!("the {name} curve's PSNRs must differ: {curve:?}")))?;
         Ok((coefficients, lo, hi))
     };
     let ((a, a_lo, a_hi), (t, t_lo, t_hi)) = (fit(anchor, "anchor")?, fit(test, "test")?);
-    let (lo, hi) = (a_lo.max(t_lo), a_hi.min(t_hi));
-    if hi <= lo {
+    let Some((lo, hi)) = shared_psnr_range(anchor, test) else {
         return Err(Error::input(
             "bd_rate",
             format!("the curves share no PSNR range (anchor {a_lo:.2}–{a_hi:.2} dB, test {t_lo:.2}–{t_hi:.2} dB)"),
         ));
-    }
+    };
     let integral = |c: &[f64; 4]| {
         let antiderivative = |x: f64| c[0] * x + c[1] * x * x / 2.0 + c[2] * x.powi(3) / 3.0 + c[3] * x.powi(4) / 4.0;
         antiderivative(hi - centre) - antiderivative(lo - centre)
     };
     Ok(((integral(&t) - integral(&a)) / (hi - lo)).exp_m1() * 100.0)
+}
+
+/// The PSNR range `(low, high)` dB that two rate–distortion curves of (bytes, PSNR) points both
+/// cover, if they overlap: where [`bd_rate`] compares them.
+pub fn shared_psnr_range(a: &[(f64, f64)], b: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let ((a_lo, a_hi), (b_lo, b_hi)) = (psnr_span(a), psnr_span(b));
+    let (lo, hi) = (a_lo.max(b_lo), a_hi.min(b_hi));
+    (hi > lo).then_some((lo, hi))
+}
+
+/// The lowest and highest PSNR of a curve of (bytes, PSNR) points.
+fn psnr_span(curve: &[(f64, f64)]) -> (f64, f64) {
+    curve.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)))
 }
 
 /// Least-squares cubic `c0 + c1 x + c2 x² + c3 x³` through `points` (x, y); `None` if the x

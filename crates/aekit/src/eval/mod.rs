@@ -31,7 +31,7 @@ pub use classify::{
     accuracy, few_labels, kmeans, knn_predict, linear_probe, nmi, pick_per_class, FewLabels, KMeans, KnnGraph, Probe,
     ProbeConfig,
 };
-pub use compression::{bd_rate, jpeg, png_bytes, quantize, Jpeg};
+pub use compression::{bd_rate, jpeg, png_bytes, quantize, shared_psnr_range, Jpeg};
 pub use pca::Pca;
 pub(crate) use reconstruction::check_dataset;
 pub use reconstruction::{

@@ -189,7 +189,8 @@ pub(crate) fn check_dataset(what: &str, data: &Dataset, model: &Autoencoder, los
     check::inputs(what, &data.samples, model.input_shape())?;
     check::finite(what, &data.samples)?;
     if loss == ReconLoss::Bce && model.config().own_loss().is_none() {
-        check::unit_range(what, &data.samples)?;
+        let fix = "binary cross-entropy needs them: scale pixels by 1/255, or use MSE for values outside [0, 1]";
+        check::unit_range(what, &data.samples, fix)?;
     }
     Ok(())
 }

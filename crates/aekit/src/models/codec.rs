@@ -74,7 +74,7 @@ impl CodecConfig {
     }
 
     /// Pixels per channel, the unit of "bits per pixel".
-    pub(crate) fn pixels(&self) -> f64 {
+    fn pixels(&self) -> f64 {
         self.input.iter().skip(1).product::<usize>() as f64
     }
 }
