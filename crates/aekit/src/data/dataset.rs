@@ -5,7 +5,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::Batches;
 use crate::rng::permutation;
-use crate::{Error, Result};
+use crate::{check, Error, Result};
 
 /// Samples `[N, …]` (f32; any shape per sample: images `[C, H, W]`, series `[C, L]`, vectors
 /// `[D]`) with their labels `[N]` (i64 indices into the class names).
@@ -133,6 +133,15 @@ impl Dataset {
             self.samples.index_select(0, &index),
             self.labels.index_select(0, &index.to_device(self.labels.device())),
         )
+    }
+
+    /// Each value in [0, 1] replaced by a draw of Bernoulli(value), seeded (the same seed gives
+    /// the same images): binary images, as likelihood benchmarks score them. For training,
+    /// [`TrainConfig::binarize`](crate::train::TrainConfig::binarize) draws anew every batch.
+    pub fn binarized(&self, seed: u64) -> Result<Dataset> {
+        check::unit_range("Dataset::binarized", &self.samples, "each value is a probability: scale pixels by 1/255")?;
+        crate::manual_seed(seed);
+        Ok(self.with_parts(self.samples.bernoulli(), self.labels.shallow_clone()))
     }
 
     /// Two parts, shuffled by `seed`: the first holds `fraction` of the samples, the second the

@@ -201,8 +201,18 @@ impl Autoencoder {
         self.config.architecture().codes(self.encoder.forward_t(samples, train))
     }
 
+    /// The encoder's raw output (a VAE's means and log-variances), with autograd.
+    pub(crate) fn encoded_t(&self, samples: &Tensor, train: bool) -> Tensor {
+        self.encoder.forward_t(samples, train)
+    }
+
+    /// The decoder's logits for codes on the model's device, with autograd.
+    pub(crate) fn logits_t(&self, codes: &Tensor, train: bool) -> Tensor {
+        self.decoder.forward_t(codes, train)
+    }
+
     /// Checks samples against the model's input shape and moves them to its device.
-    fn input(&self, what: &str, samples: &Tensor) -> Result<Tensor> {
+    pub(crate) fn input(&self, what: &str, samples: &Tensor) -> Result<Tensor> {
         check::inputs(what, samples, self.input_shape())?;
         Ok(samples.f_to_device(self.device())?)
     }

@@ -200,6 +200,15 @@ impl Autoencoder {
         self.decode(&grid)
     }
 
+    /// The approximate posterior q(z | x) of samples on the model's device: (means,
+    /// log-variances), each `[N, latent]`, without gradients.
+    pub(crate) fn posterior(&self, what: &str, samples: &Tensor) -> Result<(Tensor, Tensor)> {
+        self.variational(what)?;
+        let l = self.latent();
+        let encoded = tch::no_grad(|| self.encoded_t(samples, false));
+        Ok((encoded.narrow(1, 0, l), encoded.narrow(1, l, l)))
+    }
+
     fn variational(&self, what: &str) -> Result<()> {
         match self.config() {
             ModelConfig::Vae(_) => Ok(()),

@@ -34,6 +34,10 @@ pub struct TrainConfig {
     pub device: Option<Device>,
     /// Train to denoise: the model sees corrupted images and rebuilds the clean ones.
     pub corruption: Option<Corruption>,
+    /// Dynamic binarization: every batch, each pixel drawn anew as Bernoulli(intensity), and
+    /// the model rebuilds those binary images (the protocol of VAE likelihood papers; score on
+    /// [`Dataset::binarized`](crate::data::Dataset::binarized) test images).
+    pub binarize: bool,
     /// Stop when the validation loss stops improving.
     pub early_stopping: Option<EarlyStopping>,
     /// Save the run every few epochs, so an interrupted one can be resumed; `None`: no
@@ -59,6 +63,7 @@ impl Default for TrainConfig {
             seed: 42,
             device: None,
             corruption: None,
+            binarize: false,
             early_stopping: None,
             checkpoints: Checkpoints::from_env(),
             bf16_autocast: false,

@@ -13,7 +13,7 @@ use super::{Adam, Checkpoints, Epoch, History, LinePrinter, LivePanel, Patience,
 use crate::data::Dataset;
 use crate::eval::{check_dataset, evaluate, evaluate_denoising};
 use crate::models::{Autoencoder, Losses};
-use crate::{Error, Result};
+use crate::{check, Error, Result};
 
 /// Trains `model` on `train`, measuring `validation` after each epoch; returns the history.
 /// The model moves to `config.device`; progress is printed unless `config.verbose` is off.
@@ -131,6 +131,10 @@ impl<'a> Run<'a> {
         crate::runtime::init();
         check_dataset("training set", train, model, config.loss)?;
         check_dataset("validation set", validation, model, config.loss)?;
+        if config.binarize {
+            let fix = "binarizing draws each pixel with that probability: scale pixels by 1/255";
+            check::unit_range("training set", &train.samples, fix)?;
+        }
         let device = match config.device {
             Some(device) => device,
             None => crate::device()?,
@@ -260,9 +264,11 @@ impl<'a> Run<'a> {
         }))
     }
 
-    /// One optimizer step on a batch of clean images (corrupted first when denoising).
+    /// One optimizer step on a batch of clean images (binarized first when asked, then
+    /// corrupted when denoising).
     fn step(&mut self, images: &Tensor) -> Result<Losses> {
         let c = self.config;
+        let images = &if c.binarize { images.bernoulli() } else { images.shallow_clone() };
         let input = c.corruption.map_or_else(|| images.shallow_clone(), |corruption| corruption.apply(images));
         let model = &*self.model;
         let losses = if c.bf16_autocast {

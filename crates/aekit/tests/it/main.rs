@@ -12,6 +12,7 @@ mod eval;
 #[cfg(feature = "polars")]
 mod frame;
 mod fuzz;
+mod likelihood;
 mod models;
 mod own_data;
 #[cfg(feature = "polars")]
