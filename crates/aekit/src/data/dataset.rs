@@ -26,7 +26,8 @@ use crate::{check, Error, Result};
 pub struct Dataset {
     /// Samples `[N, …]`, f32 (values in [0, 1] for binary cross-entropy).
     pub samples: Tensor,
-    /// Labels `[N]`, i64 indices into [`Dataset::classes`] (all 0 when unlabeled).
+    /// Labels `[N]`, i64 indices into [`Dataset::classes`] (all 0 when unlabeled; −1 where
+    /// [`Dataset::semi_supervised`] hid them).
     pub labels: Tensor,
     classes: Arc<[String]>,
 }
@@ -133,6 +134,38 @@ impl Dataset {
             self.samples.index_select(0, &index),
             self.labels.index_select(0, &index.to_device(self.labels.device())),
         )
+    }
+
+    /// The training set of a semi-supervised run: every sample, its label hidden (−1), except
+    /// the samples at `known` (`[K]` i64 row indices, e.g. [`crate::eval::pick_per_class`]),
+    /// which keep theirs and appear `1 + copies` times, so a batch holds some of them (with 100
+    /// known among 55,000, `copies: 150` makes about a fifth of each batch labelled).
+    ///
+    /// ```
+    /// use aekit::prelude::*;
+    /// let data = Dataset::new(Tensor::rand([6, 2], (Kind::Float, Device::Cpu)), Tensor::from_slice(&[0i64, 1, 0, 1, 0, 1]))?;
+    /// let semi = data.semi_supervised(&Tensor::from_slice(&[0i64, 1]), 2)?;
+    /// assert_eq!(semi.len(), 6 + 2 * 2);
+    /// assert_eq!(Vec::<i64>::try_from(&semi.labels)?, [0, 1, -1, -1, -1, -1, 0, 1, 0, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn semi_supervised(&self, known: &Tensor, copies: usize) -> Result<Dataset> {
+        self.labeled("Dataset::semi_supervised")?;
+        let n = self.len() as i64;
+        let known = known.to_device(self.labels.device());
+        if known.kind() != Kind::Int64 || known.dim() != 1 || known.numel() == 0 {
+            return Err(Error::input("Dataset::semi_supervised", "known must be a non-empty [K] i64 tensor of row indices"));
+        }
+        if known.min().int64_value(&[]) < 0 || known.max().int64_value(&[]) >= n {
+            return Err(Error::input("Dataset::semi_supervised", format!("known holds a row outside 0..{n}")));
+        }
+        let hidden = self.labels.full_like(-1).index_copy(0, &known, &self.labels.index_select(0, &known));
+        let all = self.with_parts(self.samples.shallow_clone(), hidden);
+        let again = known.repeat([copies as i64]);
+        Ok(all.with_parts(
+            Tensor::cat(&[all.samples.shallow_clone(), self.samples.index_select(0, &again.to_device(self.samples.device()))], 0),
+            Tensor::cat(&[all.labels.shallow_clone(), self.labels.index_select(0, &again)], 0),
+        ))
     }
 
     /// Each value in [0, 1] replaced by a draw of Bernoulli(value), seeded (the same seed gives

@@ -393,13 +393,17 @@ pub struct FewLabels {
     pub per_class: usize,
     /// 1-nearest labelled neighbour: (mean, std) accuracy.
     pub nearest: (f64, f64),
+    /// Logistic regression on the labelled rows alone (features standardized on all training
+    /// rows): (mean, std) accuracy.
+    pub logistic: (f64, f64),
     /// Label spreading over a 10-NN graph of all training and test rows: (mean, std) accuracy.
     pub spreading: (f64, f64),
 }
 
 /// The semi-supervised experiment: for each count in `per_class`, `draws` seeded draws of that
-/// many labelled training rows per class (seeds `0..draws`); every test row is labelled by its
-/// nearest labelled row, and by label spreading over the graph of all rows, labelled or not.
+/// many labelled training rows per class (seeds `0..draws`, [`pick_per_class`]); every test row
+/// is labelled by its nearest labelled row, by logistic regression on the labelled rows, and by
+/// label spreading over the graph of all rows, labelled or not.
 pub fn few_labels(
     train: &Tensor,
     train_labels: &Tensor,
@@ -415,19 +419,31 @@ pub fn few_labels(
         return Err(Error::config("few_labels draws", "needs at least 1 draw"));
     }
     let graph = KnnGraph::new(&Tensor::cat(&[&train, &test.to_device(train.device())], 0), 10)?;
+    // Logistic regression sees the labelled rows only; the scale comes from all training rows.
+    let (mean, std) = (train.mean_dim(0, true, Kind::Float), train.std_dim(0, false, true).clamp_min(1e-3));
+    let (scaled, scaled_test) = ((&train - &mean) / &std, (test.to_device(train.device()) - &mean) / &std);
+    let logistic =
+        ProbeConfig { epochs: 300, learning_rate: 1e-2, standardize: false, ..Default::default() };
     let test_rows = Tensor::arange_start(n, n + test.size()[0], (Kind::Int64, train.device()));
     let mut rows = Vec::new();
     for &k in per_class {
-        let (mut nearest_acc, mut spread_acc) = (Vec::new(), Vec::new());
+        let (mut nearest_acc, mut logistic_acc, mut spread_acc) = (Vec::new(), Vec::new(), Vec::new());
         for seed in 0..draws as u64 {
             let known = pick_per_class(&train_labels, k, seed)?.to_device(train.device());
             let known_labels = train_labels.to_device(train.device()).index_select(0, &known);
             let predicted = knn_predict(&train.index_select(0, &known), &known_labels, &test, 1)?;
             nearest_acc.push(accuracy(&predicted, test_labels)?);
+            let probe = linear_probe(&scaled.index_select(0, &known), &known_labels, &scaled_test, test_labels, &logistic)?;
+            logistic_acc.push(probe.test_accuracy);
             let spread = graph.propagate(&known, &known_labels, 0.99, 40)?.index_select(0, &test_rows);
             spread_acc.push(accuracy(&spread, test_labels)?);
         }
-        rows.push(FewLabels { per_class: k, nearest: mean_std(&nearest_acc), spreading: mean_std(&spread_acc) });
+        rows.push(FewLabels {
+            per_class: k,
+            nearest: mean_std(&nearest_acc),
+            logistic: mean_std(&logistic_acc),
+            spreading: mean_std(&spread_acc),
+        });
     }
     Ok(rows)
 }

@@ -175,6 +175,14 @@ impl Autoencoder {
         self.config.architecture().losses(encoded, &|z| self.decoder.forward_t(z, train), target, loss)
     }
 
+    /// [`Autoencoder::losses`] for a batch whose `labels` `[N]` are known for some samples (≥ 0;
+    /// −1 unknown): a semi-supervised model also learns from them, other kinds ignore them.
+    pub fn labelled_losses(&self, input: &Tensor, target: &Tensor, labels: &Tensor, loss: ReconLoss, train: bool) -> Losses {
+        let encoded = self.encoder.forward_t(input, train);
+        let decode = |z: &Tensor| self.decoder.forward_t(z, train);
+        self.config.architecture().labelled_losses(encoded, &decode, target, labels, loss)
+    }
+
     /// Layers, output shapes and parameter counts, like Keras' `model.summary()`.
     pub fn summary(&self) -> Summary {
         let mut shape = input::batch_view(self.input_shape());

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::architecture::Architecture;
 use super::{
-    BagOfWordsConfig, CodecConfig, ConvConfig, DenseConfig, ReconLoss, SequenceConfig, SparseConfig, VaeConfig,
+    BagOfWordsConfig, CodecConfig, ConvConfig, DenseConfig, ReconLoss, SemiSupervisedConfig, SequenceConfig, SparseConfig,
+    VaeConfig,
 };
 use crate::{Error, Result};
 
@@ -26,6 +27,8 @@ pub enum ModelConfig {
     Sequence(SequenceConfig),
     /// Learned image codec: a rounded spatial code with a learned density (rate + distortion).
     Codec(CodecConfig),
+    /// Convolutional autoencoder whose code also feeds a classifier trained on the labelled few.
+    SemiSupervised(SemiSupervisedConfig),
 }
 
 impl ModelConfig {
@@ -38,6 +41,7 @@ impl ModelConfig {
             ModelConfig::BagOfWords(c) => c,
             ModelConfig::Sequence(c) => c,
             ModelConfig::Codec(c) => c,
+            ModelConfig::SemiSupervised(c) => c,
         }
     }
 
@@ -62,6 +66,7 @@ impl ModelConfig {
             ModelConfig::BagOfWords(c) => c.with_input(shape).into(),
             ModelConfig::Sequence(c) => c.with_input(shape).into(),
             ModelConfig::Codec(c) => c.with_input(shape).into(),
+            ModelConfig::SemiSupervised(c) => c.with_input(shape).into(),
         }
     }
 
@@ -85,6 +90,9 @@ impl ModelConfig {
             ModelConfig::Vae(_) if loss == ReconLoss::Bce => "negative ELBO (nats per image)".into(),
             ModelConfig::Vae(_) => format!("{loss} summed over pixels + β·KL, per image"),
             ModelConfig::Sparse(_) => format!("{loss} per pixel + sparsity penalty"),
+            ModelConfig::SemiSupervised(c) => {
+                format!("{loss} per pixel + {} · cross-entropy on the labelled samples", c.classification)
+            }
             _ => format!("{loss} per pixel"),
         }
     }
@@ -153,7 +161,8 @@ from_kind!(
     Vae(VaeConfig),
     BagOfWords(BagOfWordsConfig),
     Sequence(SequenceConfig),
-    Codec(CodecConfig)
+    Codec(CodecConfig),
+    SemiSupervised(SemiSupervisedConfig)
 );
 
 impl From<&ModelConfig> for ModelConfig {

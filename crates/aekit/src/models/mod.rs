@@ -1,6 +1,6 @@
 //! The autoencoder family: one [`Autoencoder`] type for every kind, so one training loop and
 //! every measure serve them all. A kind is a config ([`DenseConfig`], [`ConvConfig`],
-//! [`SparseConfig`], [`VaeConfig`], the learned image codec's [`CodecConfig`], and for text [`BagOfWordsConfig`], [`SequenceConfig`]), one file here; [`ModelConfig`] is any of them. A config
+//! [`SparseConfig`], [`VaeConfig`], [`SemiSupervisedConfig`] (a classifier on the code, for few labels), the learned image codec's [`CodecConfig`], and for text [`BagOfWordsConfig`], [`SequenceConfig`]), one file here; [`ModelConfig`] is any of them. A config
 //! carries the shape of the samples it takes (Fashion-MNIST's `[1, 28, 28]` unless
 //! `.with_input(data.sample_shape())` says otherwise).
 //!
@@ -27,6 +27,7 @@ mod halves;
 mod input;
 mod layers;
 mod recon_loss;
+mod semi_supervised;
 mod sequence;
 mod sparse;
 mod summary;
@@ -47,6 +48,7 @@ pub use halves::{Decoder, Encoder};
 pub use input::FASHION_MNIST_INPUT;
 pub use layers::Layers;
 pub use recon_loss::ReconLoss;
+pub use semi_supervised::SemiSupervisedConfig;
 pub use sequence::SequenceConfig;
 pub use sparse::SparseConfig;
 pub use summary::{LayerRow, Summary};

@@ -232,7 +232,9 @@ impl<'a> Run<'a> {
         let mut sums = LossSums::new(self.device);
         let batches = self.train.len().div_ceil(c.batch_size);
         for (b, batch) in self.train.batches(c.batch_size, Some(seed), self.device)?.enumerate() {
-            let losses = self.step(&batch.samples)?;
+            // Labels teach the kinds that learn from them; an unlabelled set has none to give.
+            let labels = if self.train.is_labeled() { batch.labels } else { batch.labels.full_like(-1) };
+            let losses = self.step(&batch.samples, &labels)?;
             sums.add(&losses, batch.samples.size()[0] as f64);
             let at = BatchDone { epoch, epochs: c.epochs, batch: b + 1, batches };
             if let ControlFlow::Break(stop) = tell(observers, |o| o.batch(&at)) {
@@ -266,15 +268,15 @@ impl<'a> Run<'a> {
 
     /// One optimizer step on a batch of clean images (binarized first when asked, then
     /// corrupted when denoising).
-    fn step(&mut self, images: &Tensor) -> Result<Losses> {
+    fn step(&mut self, images: &Tensor, labels: &Tensor) -> Result<Losses> {
         let c = self.config;
         let images = &if c.binarize { images.bernoulli() } else { images.shallow_clone() };
         let input = c.corruption.map_or_else(|| images.shallow_clone(), |corruption| corruption.apply(images));
         let model = &*self.model;
         let losses = if c.bf16_autocast {
-            crate::bf16_autocast(self.device, || model.losses(&input, images, c.loss, true))
+            crate::bf16_autocast(self.device, || model.labelled_losses(&input, images, labels, c.loss, true))
         } else {
-            model.losses(&input, images, c.loss, true)
+            model.labelled_losses(&input, images, labels, c.loss, true)
         };
         self.adam.backward_step(&losses.total)?;
         Ok(losses)

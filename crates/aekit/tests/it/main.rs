@@ -15,6 +15,7 @@ mod fuzz;
 mod likelihood;
 mod models;
 mod own_data;
+mod semi;
 #[cfg(feature = "polars")]
 mod series;
 mod text;
