@@ -211,7 +211,10 @@ impl<'a> Run<'a> {
             batches: self.train.len().div_ceil(c.batch_size),
             batch_size: c.batch_size,
             loss: c.loss,
-            objective: self.model.config().objective(c.loss),
+            objective: match self.model.config().objective(c.loss) {
+                objective if c.binarize => format!("{objective}, on pixels binarized anew every batch"),
+                objective => objective,
+            },
             bf16_autocast: c.bf16_autocast,
             checkpoints: self.checkpoints.as_ref().map(|k| (k.dir.clone(), k.every)),
             resumed,
