@@ -116,7 +116,10 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
             aekit::models::ModelConfig::Dense(DenseConfig { hidden: vec![256], ..DenseConfig::standard(64) }),
         ),
         ("conv 32-64, latent 64", aekit::models::ModelConfig::Conv(ConvConfig::default())),
-        ("conv 32-64, latent 128", aekit::models::ModelConfig::Conv(ConvConfig { latent: Some(128), ..Default::default() })),
+        (
+            "conv 32-64, latent 128",
+            aekit::models::ModelConfig::Conv(ConvConfig { latent: Some(128), ..Default::default() }),
+        ),
         (
             "conv 32-64, code 64×7×7",
             aekit::models::ModelConfig::Conv(ConvConfig { latent: None, ..Default::default() }),
@@ -275,9 +278,16 @@ fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -
     println!("   semi-supervised autoencoder pretrained without labels: {:.0} s", started.elapsed().as_secs_f64());
     // Its 128-value code, learnt without labels, is also a feature extractor: notebook 07's probe.
     let (train_codes, test_codes) = (encode_all(&pretrained, &data.train)?, encode_all(&pretrained, &data.test)?);
-    let probe = linear_probe(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &ProbeConfig::default())?;
+    let probe =
+        linear_probe(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &ProbeConfig::default())?;
     let met = if probe.test_accuracy >= 0.88 { "met" } else { "not met" };
-    row(rows, "features", "target: linear probe on a code of ≤ 128 values (conv 32-64, latent 128) ≥ 0.88", format!("{:.3}", probe.test_accuracy), met.into());
+    row(
+        rows,
+        "features",
+        "target: linear probe on a code of ≤ 128 values (conv 32-64, latent 128) ≥ 0.88",
+        format!("{:.3}", probe.test_accuracy),
+        met.into(),
+    );
     let fine_tune = TrainConfig { epochs: 2, batch_size: 128, checkpoints: None, ..config.clone() };
     let mut detail = Table::new(["labels per class", "draw", "classifier", "spreading on its codes", "seconds"]);
     for ((c, p), &k) in codes.iter().zip(&pixels).zip(&counts) {
@@ -295,16 +305,35 @@ fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -
             let graph = KnnGraph::new(&Tensor::cat(&[&train_codes, &test_codes], 0), 10)?;
             let known_labels = data.train.labels.index_select(0, &known);
             let spread_all = graph.propagate(&known, &known_labels, 0.99, 40)?;
-            spread.push(accuracy(&spread_all.narrow(0, data.train.len() as i64, data.test.len() as i64), &data.test.labels)?);
+            spread.push(accuracy(
+                &spread_all.narrow(0, data.train.len() as i64, data.test.len() as i64),
+                &data.test.labels,
+            )?);
             let seconds = draw.elapsed().as_secs_f64();
-            println!("   {k} per class, draw {seed}: classifier {:.4}, spreading on its codes {:.4} ({seconds:.0} s)", own[own.len() - 1], spread[spread.len() - 1]);
-            detail.row([Cell::from(k), Cell::from(seed as usize), Cell::float(own[own.len() - 1], 4), Cell::float(spread[spread.len() - 1], 4), Cell::float(seconds, 0)])?;
+            println!(
+                "   {k} per class, draw {seed}: classifier {:.4}, spreading on its codes {:.4} ({seconds:.0} s)",
+                own[own.len() - 1],
+                spread[spread.len() - 1]
+            );
+            detail.row([
+                Cell::from(k),
+                Cell::from(seed as usize),
+                Cell::float(own[own.len() - 1], 4),
+                Cell::float(spread[spread.len() - 1], 4),
+                Cell::float(seconds, 0),
+            ])?;
         }
         let application = format!("semi-supervised, {k} labelled per class");
         let (own, spread) = (mean_std(&own), mean_std(&spread));
         row(rows, &application, "test accuracy, 1-NN", pm(c.nearest), format!("{} (pixels)", pm(p.nearest)));
         row(rows, &application, "test accuracy, logistic regression on the labelled pixels", "".into(), pm(p.logistic));
-        row(rows, &application, "test accuracy, label spreading", pm(c.spreading), format!("{} (pixels)", pm(p.spreading)));
+        row(
+            rows,
+            &application,
+            "test accuracy, label spreading",
+            pm(c.spreading),
+            format!("{} (pixels)", pm(p.spreading)),
+        );
         row(rows, &application, "test accuracy, semi-supervised autoencoder's classifier", pm(own), "".into());
         row(rows, &application, "test accuracy, label spreading on its codes", pm(spread), "".into());
         let (goal, best) = (if k == 10 { 0.80 } else { 0.87 }, own.0.max(spread.0));

@@ -154,7 +154,10 @@ impl Dataset {
         let n = self.len() as i64;
         let known = known.to_device(self.labels.device());
         if known.kind() != Kind::Int64 || known.dim() != 1 || known.numel() == 0 {
-            return Err(Error::input("Dataset::semi_supervised", "known must be a non-empty [K] i64 tensor of row indices"));
+            return Err(Error::input(
+                "Dataset::semi_supervised",
+                "known must be a non-empty [K] i64 tensor of row indices",
+            ));
         }
         if known.min().int64_value(&[]) < 0 || known.max().int64_value(&[]) >= n {
             return Err(Error::input("Dataset::semi_supervised", format!("known holds a row outside 0..{n}")));
@@ -163,7 +166,10 @@ impl Dataset {
         let all = self.with_parts(self.samples.shallow_clone(), hidden);
         let again = known.repeat([copies as i64]);
         Ok(all.with_parts(
-            Tensor::cat(&[all.samples.shallow_clone(), self.samples.index_select(0, &again.to_device(self.samples.device()))], 0),
+            Tensor::cat(
+                &[all.samples.shallow_clone(), self.samples.index_select(0, &again.to_device(self.samples.device()))],
+                0,
+            ),
             Tensor::cat(&[all.labels.shallow_clone(), self.labels.index_select(0, &again)], 0),
         ))
     }

@@ -422,8 +422,7 @@ pub fn few_labels(
     // Logistic regression sees the labelled rows only; the scale comes from all training rows.
     let (mean, std) = (train.mean_dim(0, true, Kind::Float), train.std_dim(0, false, true).clamp_min(1e-3));
     let (scaled, scaled_test) = ((&train - &mean) / &std, (test.to_device(train.device()) - &mean) / &std);
-    let logistic =
-        ProbeConfig { epochs: 300, learning_rate: 1e-2, standardize: false, ..Default::default() };
+    let logistic = ProbeConfig { epochs: 300, learning_rate: 1e-2, standardize: false, ..Default::default() };
     let test_rows = Tensor::arange_start(n, n + test.size()[0], (Kind::Int64, train.device()));
     let mut rows = Vec::new();
     for &k in per_class {
@@ -433,7 +432,8 @@ pub fn few_labels(
             let known_labels = train_labels.to_device(train.device()).index_select(0, &known);
             let predicted = knn_predict(&train.index_select(0, &known), &known_labels, &test, 1)?;
             nearest_acc.push(accuracy(&predicted, test_labels)?);
-            let probe = linear_probe(&scaled.index_select(0, &known), &known_labels, &scaled_test, test_labels, &logistic)?;
+            let probe =
+                linear_probe(&scaled.index_select(0, &known), &known_labels, &scaled_test, test_labels, &logistic)?;
             logistic_acc.push(probe.test_accuracy);
             let spread = graph.propagate(&known, &known_labels, 0.99, 40)?.index_select(0, &test_rows);
             spread_acc.push(accuracy(&spread, test_labels)?);

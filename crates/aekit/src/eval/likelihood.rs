@@ -74,7 +74,8 @@ fn log_weights_of(model: &Autoencoder, x: &Tensor, mean: &Tensor, log_var: &Tens
     let eps = Tensor::randn([s, b, l], (Kind::Float, mean.device()));
     let z = mean.unsqueeze(0) + (log_var * 0.5).exp().unsqueeze(0) * &eps;
     let logits = model.logits_t(&z.view([s * b, l]), false);
-    let target = x.unsqueeze(0).expand([s].into_iter().chain(x.size()).collect::<Vec<_>>(), false).reshape(logits.size());
+    let target =
+        x.unsqueeze(0).expand([s].into_iter().chain(x.size()).collect::<Vec<_>>(), false).reshape(logits.size());
     let log_px = -logits
         .binary_cross_entropy_with_logits::<Tensor>(&target, None, None, Reduction::None)
         .flatten(1, -1)

@@ -71,7 +71,14 @@ pub(crate) trait Architecture {
 
     /// The objective when the batch's labels are known for some samples (≥ 0; −1 unknown): the
     /// kinds that learn from labels use them, the others are [`Architecture::losses`].
-    fn labelled_losses(&self, encoded: Tensor, decode: Decode, target: &Tensor, _labels: &Tensor, loss: ReconLoss) -> Losses {
+    fn labelled_losses(
+        &self,
+        encoded: Tensor,
+        decode: Decode,
+        target: &Tensor,
+        _labels: &Tensor,
+        loss: ReconLoss,
+    ) -> Losses {
         self.losses(encoded, decode, target, loss)
     }
 }

@@ -177,7 +177,14 @@ impl Autoencoder {
 
     /// [`Autoencoder::losses`] for a batch whose `labels` `[N]` are known for some samples (≥ 0;
     /// −1 unknown): a semi-supervised model also learns from them, other kinds ignore them.
-    pub fn labelled_losses(&self, input: &Tensor, target: &Tensor, labels: &Tensor, loss: ReconLoss, train: bool) -> Losses {
+    pub fn labelled_losses(
+        &self,
+        input: &Tensor,
+        target: &Tensor,
+        labels: &Tensor,
+        loss: ReconLoss,
+        train: bool,
+    ) -> Losses {
         let encoded = self.encoder.forward_t(input, train);
         let decode = |z: &Tensor| self.decoder.forward_t(z, train);
         self.config.architecture().labelled_losses(encoded, &decode, target, labels, loss)

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::architecture::Architecture;
 use super::{
-    BagOfWordsConfig, CodecConfig, ConvConfig, DenseConfig, ReconLoss, SemiSupervisedConfig, SequenceConfig, SparseConfig,
-    VaeConfig,
+    BagOfWordsConfig, CodecConfig, ConvConfig, DenseConfig, ReconLoss, SemiSupervisedConfig, SequenceConfig,
+    SparseConfig, VaeConfig,
 };
 use crate::{Error, Result};
 

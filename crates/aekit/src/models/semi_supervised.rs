@@ -114,7 +114,14 @@ impl Architecture for SemiSupervisedConfig {
         encoded.narrow(1, 0, self.code())
     }
 
-    fn labelled_losses(&self, encoded: Tensor, decode: Decode, target: &Tensor, labels: &Tensor, loss: ReconLoss) -> Losses {
+    fn labelled_losses(
+        &self,
+        encoded: Tensor,
+        decode: Decode,
+        target: &Tensor,
+        labels: &Tensor,
+        loss: ReconLoss,
+    ) -> Losses {
         let logits = encoded.narrow(1, self.code(), self.classes as i64);
         let recon = loss.compute(&decode(&self.codes(encoded)), target);
         let known = labels.ge(0);
@@ -144,7 +151,10 @@ impl Autoencoder {
         let ModelConfig::SemiSupervised(config) = self.config() else {
             return Err(Error::input(
                 "Autoencoder::classify",
-                format!("needs a semi-supervised autoencoder (SemiSupervisedConfig), this is a {}", self.config().describe()),
+                format!(
+                    "needs a semi-supervised autoencoder (SemiSupervisedConfig), this is a {}",
+                    self.config().describe()
+                ),
             ));
         };
         let samples = self.input("Autoencoder::classify: samples", samples)?;

@@ -33,7 +33,14 @@ fn the_bound_is_above_the_exact_likelihood_and_tightens_with_samples() {
     // A skewed distribution over the patterns, so the model has something to learn.
     let draws = Tensor::from_slice(&[0.9f32, 0.7, 0.3, 0.1]).expand([4000, 4], false).bernoulli();
     let data = Dataset::unlabeled(draws).unwrap();
-    let config = TrainConfig { epochs: 15, batch_size: 64, device: Some(Device::Cpu), verbose: false, checkpoints: None, ..Default::default() };
+    let config = TrainConfig {
+        epochs: 15,
+        batch_size: 64,
+        device: Some(Device::Cpu),
+        verbose: false,
+        checkpoints: None,
+        ..Default::default()
+    };
     train(&mut vae, &data, &data.take(500), &config).unwrap();
 
     let x = patterns();
@@ -44,7 +51,10 @@ fn the_bound_is_above_the_exact_likelihood_and_tightens_with_samples() {
     assert_eq!((many.samples, many.images), (5000, 16));
     assert!(many.elbo > exact, "the ELBO {} is above −log p(x) = {exact}", many.elbo);
     assert!(many.nll > exact - 0.01, "the bound {} is at or above −log p(x) = {exact}", many.nll);
-    assert!(many.nll - exact < 0.25 * (many.elbo - exact), "5,000 samples close most of the ELBO's gap: {many:?}, exact {exact}");
+    assert!(
+        many.nll - exact < 0.25 * (many.elbo - exact),
+        "5,000 samples close most of the ELBO's gap: {many:?}, exact {exact}"
+    );
     assert_eq!(importance_weighted_nll(&vae, &x, 5000, 0).unwrap(), many, "seeded");
 }
 
@@ -82,7 +92,8 @@ fn real_data_dynamic_binarization_trains_a_vae() {
     let _rng = serial();
     let data = real();
     manual_seed(0);
-    let mut vae = Autoencoder::new(VaeConfig { latent: 8, hidden: vec![128], ..Default::default() }, Device::Cpu).unwrap();
+    let mut vae =
+        Autoencoder::new(VaeConfig { latent: 8, hidden: vec![128], ..Default::default() }, Device::Cpu).unwrap();
     let test = data.test.take(500).binarized(0).unwrap();
     let config = TrainConfig {
         epochs: 3,

@@ -27,14 +27,18 @@ fn a_semi_supervised_model_codes_and_classifies() {
 #[test]
 fn semi_supervised_configs_and_calls_are_checked() {
     let _rng = serial();
-    let no_code = SemiSupervisedConfig { body: ConvConfig { latent: None, ..Default::default() }, ..SemiSupervisedConfig::new(10) };
+    let no_code = SemiSupervisedConfig {
+        body: ConvConfig { latent: None, ..Default::default() },
+        ..SemiSupervisedConfig::new(10)
+    };
     let e = Autoencoder::new(no_code, Device::Cpu).unwrap_err().to_string();
     assert!(e.contains("body.latent"), "{e}");
     let e = Autoencoder::new(SemiSupervisedConfig::new(1), Device::Cpu).unwrap_err().to_string();
     assert!(e.contains("classes") && e.contains("at least 2"), "{e}");
-    let e = Autoencoder::new(SemiSupervisedConfig { classification: -1.0, ..SemiSupervisedConfig::new(3) }, Device::Cpu)
-        .unwrap_err()
-        .to_string();
+    let e =
+        Autoencoder::new(SemiSupervisedConfig { classification: -1.0, ..SemiSupervisedConfig::new(3) }, Device::Cpu)
+            .unwrap_err()
+            .to_string();
     assert!(e.contains("classification"), "{e}");
     let dense = Autoencoder::new(DenseConfig::standard(8), Device::Cpu).unwrap();
     let e = dense.classify(&Tensor::rand([1, 1, 28, 28], (Kind::Float, Device::Cpu))).unwrap_err().to_string();
@@ -44,8 +48,11 @@ fn semi_supervised_configs_and_calls_are_checked() {
 #[test]
 fn hidden_labels_teach_nothing_and_known_ones_are_copied() {
     let _rng = serial();
-    let data = Dataset::new(Tensor::rand([8, 1, 28, 28], (Kind::Float, Device::Cpu)), Tensor::from_slice(&[0i64, 1, 2, 0, 1, 2, 0, 1]))
-        .unwrap();
+    let data = Dataset::new(
+        Tensor::rand([8, 1, 28, 28], (Kind::Float, Device::Cpu)),
+        Tensor::from_slice(&[0i64, 1, 2, 0, 1, 2, 0, 1]),
+    )
+    .unwrap();
     let semi = data.semi_supervised(&Tensor::from_slice(&[1i64, 2]), 3).unwrap();
     assert_eq!(semi.len(), 8 + 6);
     assert_eq!(Vec::<i64>::try_from(&semi.labels).unwrap(), [-1, 1, 2, -1, -1, -1, -1, -1, 1, 2, 1, 2, 1, 2]);
@@ -75,10 +82,17 @@ fn real_data_few_labels_train_the_classifier_through_the_code() {
     let semi = train_set.semi_supervised(&known, 20).unwrap();
     manual_seed(0);
     let mut model = Autoencoder::new(SemiSupervisedConfig::new(10), Device::Cpu).unwrap();
-    let config =
-        TrainConfig { epochs: 3, batch_size: 128, device: Some(Device::Cpu), verbose: false, checkpoints: None, ..Default::default() };
+    let config = TrainConfig {
+        epochs: 3,
+        batch_size: 128,
+        device: Some(Device::Cpu),
+        verbose: false,
+        checkpoints: None,
+        ..Default::default()
+    };
     let history = train(&mut model, &semi, &data.validation.take(500), &config).unwrap();
-    let classification: Vec<f64> = history.epochs.iter().map(|e| e.terms.iter().find(|(n, _)| n == "classification").unwrap().1).collect();
+    let classification: Vec<f64> =
+        history.epochs.iter().map(|e| e.terms.iter().find(|(n, _)| n == "classification").unwrap().1).collect();
     assert!(classification[2] < classification[0], "the labelled few are learnt: {classification:?}");
     let test = data.test.take(2000);
     let acc = accuracy(&model.classify(&test.samples).unwrap(), &test.labels).unwrap();
