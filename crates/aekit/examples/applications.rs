@@ -344,12 +344,6 @@ fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -
     Ok(())
 }
 
-fn mean_std(v: &[f64]) -> (f64, f64) {
-    let mean = v.iter().sum::<f64>() / v.len() as f64;
-    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
-    (mean, var.sqrt())
-}
-
 /// The dense and the convolutional VAE on dynamically binarized Fashion-MNIST (each training
 /// pixel drawn anew as Bernoulli(intensity) every batch; the test set binarized once, seed
 /// 2026): the negative ELBO on all 10,000 test images, and the importance-weighted bound with

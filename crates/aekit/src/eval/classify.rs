@@ -448,7 +448,8 @@ pub fn few_labels(
     Ok(rows)
 }
 
-fn mean_std(v: &[f64]) -> (f64, f64) {
+/// Mean and sample standard deviation of `v` (0 for a single value): the `±` of [`FewLabels`].
+pub fn mean_std(v: &[f64]) -> (f64, f64) {
     let mean = v.iter().sum::<f64>() / v.len() as f64;
     let var = if v.len() > 1 { v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64 } else { 0.0 };
     (mean, var.sqrt())
