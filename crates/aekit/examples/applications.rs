@@ -149,60 +149,61 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
     Ok(())
 }
 
-/// One class normal, the other nine anomalous: mean AUROC over the ten classes of the
-/// detector's three scores, against PCA's reconstruction error and the distance to the
-/// nearest normal training images in pixel space.
+/// One class normal, the other nine anomalous, the rivals' protocol: trained on the class's
+/// 6,000 training images (5,500 of the training split; the 500 of the validation split calibrate
+/// the combined scores), AUROC on all 10,000 test images, mean over the ten classes. The
+/// restoration autoencoder (ARNet's orientation erasing, with an orientation classifier on its
+/// code) beside the plain convolutional one, PCA's error and the pixel 5-NN distance, and GEOM's
+/// published row (Golan & El-Yaniv 2018).
 fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
+    const GEOM: [f64; 10] = [0.994, 0.976, 0.911, 0.899, 0.921, 0.934, 0.833, 0.989, 0.908, 0.992];
     let device = config.device.unwrap_or(Device::Cpu);
-    // The detector's three scores, the two baselines, and ideas tried beside them: the error
-    // after 2×2 average pooling (less pixel noise), density on unit-length codes, and the
-    // detector's combined score plus the pixel 5-NN distance (a hybrid).
     let names = [
-        "reconstruction",
-        "density",
-        "combined",
+        "AE reconstruction",
+        "AE density",
+        "AE combined",
         "PCA (32)",
         "pixel 5-NN",
-        "pooled error",
-        "cosine density",
-        "combined + pixel 5-NN",
+        "restoration error",
+        "orientation",
+        "restoration density",
+        "restoration combined",
+        "GEOM (published)",
     ];
     let mut table = Table::new(std::iter::once("normal class").chain(names));
-    let mut sums = [0.0; 8];
+    let mut sums = [0.0; 10];
     for class in 0..10 {
         let (normal, held_out) = (data.train.of_class(class)?, data.validation.of_class(class)?);
         manual_seed(42);
         let mut model = Autoencoder::new(ConvConfig::default(), device)?;
         train(&mut model, &normal, &held_out, &TrainConfig { batch_size: 64, ..config.clone() })?;
-        let detector = AnomalyDetector::fit(model, &normal, &held_out)?;
-        let s = detector.scores(&data.test)?;
+        let plain = AnomalyDetector::fit(model, &normal, &held_out)?.scores(&data.test)?;
+        manual_seed(42);
+        let mut model = Autoencoder::new(RestorationConfig::default(), device)?;
+        let restoration_config = TrainConfig { batch_size: 64, epochs: 15, loss: ReconLoss::Mse, ..config.clone() };
+        train(&mut model, &normal, &held_out, &restoration_config)?;
+        let restored = AnomalyDetector::restoration(model, &normal, &held_out)?.scores(&data.test)?;
+        let orientation = restored.orientation.as_ref().expect("a restoration detector scores orientations");
         let pca = Pca::fit(&normal.samples, 32)?.errors(&data.test.samples)?;
         let pixels = |d: &Dataset| d.samples.flatten(1, -1);
         let pixel = knn_distance(&pixels(&normal), &pixels(&data.test), 5)?;
-        let pooled = |d: &Dataset| -> aekit::Result<Tensor> {
-            let out = detector.model.forward(&d.samples.to_device(device))?;
-            let pool = |x: &Tensor| x.avg_pool2d([2, 2], [2, 2], [0, 0], false, true, None::<i64>);
-            Ok((pool(&out) - pool(&d.samples.to_device(device))).square().mean_dim(
-                [1, 2, 3].as_slice(),
-                false,
-                Kind::Float,
-            ))
-        };
-        let unit = |d: &Dataset| -> aekit::Result<Tensor> {
-            let z = encode_all(&detector.model, d)?;
-            Ok(&z / z.norm_scalaropt_dim(2, [1].as_slice(), true).clamp_min(1e-8))
-        };
-        let cosine = knn_distance(&unit(&normal)?, &unit(&data.test)?, 5)?;
-        let held_pixel = knn_distance(&pixels(&normal), &pixels(&held_out), 5)?;
-        let held_combined = detector.scores(&held_out)?.combined;
-        let z = |x: &Tensor, reference: &Tensor| (x - reference.mean(Kind::Float)) / reference.std(true);
-        let hybrid = z(&s.combined, &held_combined) + z(&pixel, &held_pixel);
         let anomalous = data.test.labels.ne(class);
-        let mut aurocs = [0.0; 8];
-        let scores = [&s.reconstruction, &s.density, &s.combined, &pca, &pixel, &pooled(&data.test)?, &cosine, &hybrid];
+        let mut aurocs = [0.0; 10];
+        let scores = [
+            &plain.reconstruction,
+            &plain.density,
+            &plain.combined,
+            &pca,
+            &pixel,
+            &restored.reconstruction,
+            orientation,
+            &restored.density,
+            &restored.combined,
+        ];
         for (a, score) in aurocs.iter_mut().zip(scores) {
             *a = auroc(score, &anomalous)?;
         }
+        aurocs[9] = GEOM[class as usize];
         sums.iter_mut().zip(aurocs).for_each(|(s, a)| *s += a);
         println!("   {:<12} {aurocs:.3?}", CLASS_NAMES[class as usize]);
         table.row(
@@ -212,14 +213,16 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
     let means = sums.map(|s| s / 10.0);
     table.row(std::iter::once(Cell::from("mean")).chain(means.iter().map(|&a| Cell::float(a, 3))))?;
     println!("{table}");
-    let ae = format!("{:.3} combined ({:.3} reconstruction, {:.3} density)", means[2], means[0], means[1]);
-    row(
-        rows,
-        "anomaly detection",
-        "mean AUROC, one class normal",
-        ae,
-        format!("{:.3} PCA, {:.3} pixel 5-NN", means[3], means[4]),
+    let ae = format!(
+        "{:.3} restoration combined ({:.3} error, {:.3} orientation, {:.3} density); {:.3} plain AE combined",
+        means[8], means[5], means[6], means[7], means[2]
     );
+    let rivals =
+        format!("{:.3} PCA, {:.3} pixel 5-NN; published GEOM 0.935, ARNet 0.939, GOAD 0.941", means[3], means[4]);
+    row(rows, "anomaly detection", "mean AUROC, one class normal", ae, rivals);
+    let met = if means[8] >= 0.942 { "met" } else { "not met" };
+    row(rows, "anomaly detection", "target: mean AUROC ≥ 0.942 (above GOAD)", format!("{:.3}", means[8]), met.into());
+    rows.details.push(("Anomaly detection: AUROC per normal class".into(), table));
     Ok(())
 }
 

@@ -56,7 +56,7 @@ pub mod prelude {
     pub use crate::frame::ToDataFrame;
     pub use crate::models::{
         Activation, Autoencoder, BagOfWordsConfig, CodecConfig, ConvConfig, Corruption, Decoder, DenseConfig, Encoder,
-        ModelConfig, ReconLoss, SemiSupervisedConfig, SequenceConfig, SparseConfig, VaeConfig,
+        ModelConfig, ReconLoss, RestorationConfig, SemiSupervisedConfig, SequenceConfig, SparseConfig, VaeConfig,
     };
     pub use crate::plot::{loss_curve, loss_curve_log, reconstruction_grid, ImageGrid};
     pub use crate::table::{Cell, Table};

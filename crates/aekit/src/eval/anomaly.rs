@@ -5,7 +5,7 @@ use tch::{Kind, Tensor};
 
 use super::classify::nearest;
 use crate::data::Dataset;
-use crate::models::{Autoencoder, ReconLoss};
+use crate::models::{orient, Autoencoder, ModelConfig, ReconLoss};
 use crate::{Error, Result};
 
 fn scores_and_flags(scores: &Tensor, anomalous: &Tensor) -> Result<(Vec<f64>, Vec<bool>)> {
@@ -140,8 +140,13 @@ impl Threshold {
 /// - `reconstruction`: mean squared reconstruction error;
 /// - `density`: mean distance of the code to its `k` nearest codes of the normal training
 ///   images (far from every normal code = unlike anything seen);
-/// - `combined`: the sum of both after standardizing each on held-out normal images, so
-///   neither dominates by scale.
+/// - `combined`: the sum of the scores after standardizing each on held-out normal images, so
+///   none dominates by scale.
+///
+/// Around a restoration autoencoder ([`RestorationConfig`](crate::models::RestorationConfig),
+/// [`AnomalyDetector::restoration`]) the reconstruction error is that of restoring the upright
+/// image from each of its orientations, averaged, and a fourth score joins the sum:
+/// `orientation`, how badly the model names the orientations it is shown.
 ///
 /// ```no_run
 /// # use aekit::prelude::*;
@@ -149,9 +154,9 @@ impl Threshold {
 /// use aekit::eval::{auroc, AnomalyDetector};
 /// let data = FashionMnist::load()?;
 /// let (normal, held_out) = (data.train.of_class(7)?, data.validation.of_class(7)?);
-/// let mut model = Autoencoder::new(ConvConfig::default(), aekit::device()?)?;
-/// train(&mut model, &normal, &held_out, &TrainConfig::default())?;
-/// let detector = AnomalyDetector::fit(model, &normal, &held_out)?;
+/// let mut model = Autoencoder::new(RestorationConfig::default(), aekit::device()?)?;
+/// train(&mut model, &normal, &held_out, &TrainConfig { loss: ReconLoss::Mse, ..Default::default() })?;
+/// let detector = AnomalyDetector::restoration(model, &normal, &held_out)?;
 /// let scores = detector.scores(&data.test)?;
 /// println!("AUROC {:.3}", auroc(&scores.combined, &data.test.labels.ne(7))?);
 /// # Ok(()) }
@@ -162,19 +167,23 @@ pub struct AnomalyDetector {
     /// Codes of the normal training images.
     reference: Tensor,
     k: usize,
-    /// Mean and standard deviation of each score on held-out normal images.
-    reconstruction_scale: (f64, f64),
-    density_scale: (f64, f64),
+    /// Orientations scored (restoration models), else 0.
+    orientations: usize,
+    /// Mean and standard deviation of each raw score on held-out normal images.
+    scales: Vec<(f64, f64)>,
 }
 
 /// Scores of [`AnomalyDetector::scores`], each `[N]`.
 #[derive(Debug)]
 pub struct AnomalyScores {
-    /// Reconstruction MSE per image, `[N]`.
+    /// Reconstruction MSE per image (a restoration model's: averaged over orientations), `[N]`.
     pub reconstruction: Tensor,
     /// Mean distance of the image's code to its nearest normal training codes, `[N]`.
     pub density: Tensor,
-    /// Sum of both, each standardized on held-out normal images, `[N]`.
+    /// Restoration models: minus the mean log-probability of the true orientation over the
+    /// image's orientations, `[N]`; `None` for other models.
+    pub orientation: Option<Tensor>,
+    /// Sum of the scores, each standardized on held-out normal images, `[N]`.
     pub combined: Tensor,
 }
 
@@ -185,34 +194,72 @@ impl AnomalyDetector {
     /// Wraps a model trained on `normal`; `held_out` (normal images it was not trained on)
     /// calibrates the scales of the scores.
     pub fn fit(model: Autoencoder, normal: &Dataset, held_out: &Dataset) -> Result<Self> {
+        Self::build(model, normal, held_out, 0)
+    }
+
+    /// Wraps a restoration autoencoder trained on `normal` (see the type's doc); `held_out`
+    /// calibrates the scales. Other kinds of model are an error.
+    pub fn restoration(model: Autoencoder, normal: &Dataset, held_out: &Dataset) -> Result<Self> {
+        let ModelConfig::Restoration(config) = model.config() else {
+            return Err(Error::input(
+                "AnomalyDetector::restoration",
+                format!("needs a restoration autoencoder (RestorationConfig), this is a {}", model.config().describe()),
+            ));
+        };
+        let orientations = config.orientations();
+        Self::build(model, normal, held_out, orientations)
+    }
+
+    fn build(model: Autoencoder, normal: &Dataset, held_out: &Dataset, orientations: usize) -> Result<Self> {
         if held_out.len() < 2 {
             return Err(Error::input("AnomalyDetector::fit", "needs at least 2 held-out normal images"));
         }
         let reference = super::encode_all(&model, normal)?;
         let k = Self::K.min(reference.size()[0] as usize);
-        let mut detector =
-            AnomalyDetector { model, reference, k, reconstruction_scale: (0.0, 1.0), density_scale: (0.0, 1.0) };
-        let (reconstruction, density) = detector.raw(held_out)?;
-        let scale = |t: &Tensor| {
-            let t = t.to_kind(Kind::Double);
-            (t.mean(Kind::Double).double_value(&[]), t.std(true).double_value(&[]).max(1e-12))
-        };
-        detector.reconstruction_scale = scale(&reconstruction);
-        detector.density_scale = scale(&density);
+        let mut detector = AnomalyDetector { model, reference, k, orientations, scales: vec![] };
+        detector.scales = detector
+            .raw(held_out)?
+            .iter()
+            .map(|t| {
+                let t = t.to_kind(Kind::Double);
+                (t.mean(Kind::Double).double_value(&[]), t.std(true).double_value(&[]).max(1e-12))
+            })
+            .collect();
         Ok(detector)
     }
 
-    fn raw(&self, data: &Dataset) -> Result<(Tensor, Tensor)> {
-        let reconstruction = super::image_errors(&self.model, data, ReconLoss::Mse)?;
+    /// Reconstruction, density and (restoration models) orientation scores.
+    fn raw(&self, data: &Dataset) -> Result<Vec<Tensor>> {
         let density = knn_distance(&self.reference, &super::encode_all(&self.model, data)?, self.k)?;
-        Ok((reconstruction, density))
+        if self.orientations == 0 {
+            return Ok(vec![super::image_errors(&self.model, data, ReconLoss::Mse)?, density]);
+        }
+        let n = self.orientations as f64;
+        let per_batch = data.map_batches(self.model.device(), |images| {
+            let zeros = || Tensor::zeros([images.size()[0]], (Kind::Float, images.device()));
+            let (mut error, mut surprise) = (zeros(), zeros());
+            for i in 0..self.orientations {
+                let turned = orient(images, i);
+                let restored = self.model.forward(&turned)?;
+                error += (restored - images).square().flatten(1, -1).mean_dim(1, false, Kind::Float);
+                surprise -= self.model.orientation_log_probs(&turned)?.select(1, i as i64);
+            }
+            Ok((error / n, surprise / n))
+        })?;
+        let (errors, surprises): (Vec<_>, Vec<_>) = per_batch.into_iter().unzip();
+        Ok(vec![Tensor::cat(&errors, 0), density, Tensor::cat(&surprises, 0)])
     }
 
-    /// The three scores of every image in `data`.
+    /// The scores of every image in `data`.
     pub fn scores(&self, data: &Dataset) -> Result<AnomalyScores> {
-        let (reconstruction, density) = self.raw(data)?;
-        let z = |t: &Tensor, (mean, std): (f64, f64)| (t - mean) / std;
-        let combined = z(&reconstruction, self.reconstruction_scale) + z(&density, self.density_scale);
-        Ok(AnomalyScores { reconstruction, density, combined })
+        let mut raw = self.raw(data)?;
+        let combined = raw
+            .iter()
+            .zip(&self.scales)
+            .map(|(t, &(mean, std))| (t - mean) / std)
+            .fold(Tensor::zeros([data.len() as i64], (Kind::Float, raw[0].device())), |sum, z| sum + z);
+        let orientation = (raw.len() == 3).then(|| raw.remove(2));
+        let density = raw.remove(1);
+        Ok(AnomalyScores { reconstruction: raw.remove(0), density, orientation, combined })
     }
 }

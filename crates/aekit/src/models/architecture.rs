@@ -63,6 +63,12 @@ pub(crate) trait Architecture {
         encoded
     }
 
+    /// The kinds that make their own inputs from a batch (a restoration model turns each
+    /// sample) return them with the labels their loss reads; the others `None`.
+    fn own_inputs(&self, _input: &Tensor) -> Option<(Tensor, Tensor)> {
+        None
+    }
+
     /// The objective for one batch, from the encoder's output: the reconstruction loss alone
     /// unless the kind adds terms.
     fn losses(&self, encoded: Tensor, decode: Decode, target: &Tensor, loss: ReconLoss) -> Losses {

@@ -171,6 +171,9 @@ impl Autoencoder {
     /// tensor, or a corrupted copy for denoising), both on the model's device. `train` turns
     /// dropout on.
     pub fn losses(&self, input: &Tensor, target: &Tensor, loss: ReconLoss, train: bool) -> Losses {
+        if let Some((own, labels)) = self.config.architecture().own_inputs(input) {
+            return self.labelled_losses_of(&own, target, &labels, loss, train);
+        }
         let encoded = self.encoder.forward_t(input, train);
         self.config.architecture().losses(encoded, &|z| self.decoder.forward_t(z, train), target, loss)
     }
@@ -178,6 +181,20 @@ impl Autoencoder {
     /// [`Autoencoder::losses`] for a batch whose `labels` `[N]` are known for some samples (≥ 0;
     /// −1 unknown): a semi-supervised model also learns from them, other kinds ignore them.
     pub fn labelled_losses(
+        &self,
+        input: &Tensor,
+        target: &Tensor,
+        labels: &Tensor,
+        loss: ReconLoss,
+        train: bool,
+    ) -> Losses {
+        match self.config.architecture().own_inputs(input) {
+            Some((own, own_labels)) => self.labelled_losses_of(&own, target, &own_labels, loss, train),
+            None => self.labelled_losses_of(input, target, labels, loss, train),
+        }
+    }
+
+    fn labelled_losses_of(
         &self,
         input: &Tensor,
         target: &Tensor,

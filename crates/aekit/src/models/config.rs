@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::architecture::Architecture;
 use super::{
-    BagOfWordsConfig, CodecConfig, ConvConfig, DenseConfig, ReconLoss, SemiSupervisedConfig, SequenceConfig,
-    SparseConfig, VaeConfig,
+    BagOfWordsConfig, CodecConfig, ConvConfig, DenseConfig, ReconLoss, RestorationConfig, SemiSupervisedConfig,
+    SequenceConfig, SparseConfig, VaeConfig,
 };
 use crate::{Error, Result};
 
@@ -29,6 +29,8 @@ pub enum ModelConfig {
     Codec(CodecConfig),
     /// Convolutional autoencoder whose code also feeds a classifier trained on the labelled few.
     SemiSupervised(SemiSupervisedConfig),
+    /// Convolutional autoencoder that restores turned samples and names their orientation.
+    Restoration(RestorationConfig),
 }
 
 impl ModelConfig {
@@ -42,6 +44,7 @@ impl ModelConfig {
             ModelConfig::Sequence(c) => c,
             ModelConfig::Codec(c) => c,
             ModelConfig::SemiSupervised(c) => c,
+            ModelConfig::Restoration(c) => c,
         }
     }
 
@@ -67,6 +70,7 @@ impl ModelConfig {
             ModelConfig::Sequence(c) => c.with_input(shape).into(),
             ModelConfig::Codec(c) => c.with_input(shape).into(),
             ModelConfig::SemiSupervised(c) => c.with_input(shape).into(),
+            ModelConfig::Restoration(c) => c.with_input(shape).into(),
         }
     }
 
@@ -92,6 +96,9 @@ impl ModelConfig {
             ModelConfig::Sparse(_) => format!("{loss} per pixel + sparsity penalty"),
             ModelConfig::SemiSupervised(c) => {
                 format!("{loss} per pixel + {} · cross-entropy on the labelled samples", c.classification)
+            }
+            ModelConfig::Restoration(c) => {
+                format!("{loss} per pixel of the upright sample + {} · orientation cross-entropy", c.classification)
             }
             _ => format!("{loss} per pixel"),
         }
@@ -162,7 +169,8 @@ from_kind!(
     BagOfWords(BagOfWordsConfig),
     Sequence(SequenceConfig),
     Codec(CodecConfig),
-    SemiSupervised(SemiSupervisedConfig)
+    SemiSupervised(SemiSupervisedConfig),
+    Restoration(RestorationConfig)
 );
 
 impl From<&ModelConfig> for ModelConfig {

@@ -42,6 +42,9 @@ pub struct ConvConfig {
     pub latent: Option<usize>,
     /// Nonlinearity after each convolution.
     pub activation: Activation,
+    /// Batch normalization before each nonlinearity (steadier training of deeper or
+    /// multi-task models; off by default, as in the tutorial).
+    pub batch_norm: bool,
 }
 
 impl Default for ConvConfig {
@@ -53,6 +56,7 @@ impl Default for ConvConfig {
             stride: 2,
             latent: Some(64),
             activation: Activation::Relu,
+            batch_norm: false,
         }
     }
 }
@@ -98,6 +102,15 @@ impl ConvConfig {
     }
 }
 
+/// A batch normalization of `channels` after the last layer, when the config asks for it.
+fn batch_norm(layers: Layers, p: &nn::Path, c: &ConvConfig, name: &str, channels: i64) -> Layers {
+    match (c.batch_norm, c.dims()) {
+        (false, _) => layers,
+        (true, 1) => layers.layer(name, nn::batch_norm1d(p / name, channels, Default::default())),
+        (true, _) => layers.layer(name, nn::batch_norm2d(p / name, channels, Default::default())),
+    }
+}
+
 // Shapes (default config): `[N, 1, 28, 28]` → conv1 `[N, 32, 14, 14]` → conv2 `[N, 64, 7, 7]` → flatten `[N, 3136]` → code `[N, 64]`
 pub(super) fn conv_encoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     let act = c.activation;
@@ -107,6 +120,7 @@ pub(super) fn conv_encoder(p: &nn::Path, c: &ConvConfig) -> Layers {
         let name = format!("conv{}", i + 1);
         let (k, s) = (c.kernel as i64, c.stride as i64);
         layers = layers.layer(&name, conv(p / &name, c.dims(), from, to as i64, k, s, k / 2));
+        layers = batch_norm(layers, p, c, &format!("norm{}", i + 1), to as i64);
         layers = layers.op(act.name(), move |x, _| act.apply(x));
         from = to as i64;
     }
@@ -128,6 +142,7 @@ pub(super) fn conv_decoder(p: &nn::Path, c: &ConvConfig) -> Layers {
             sizes[i].iter().zip(&sizes[i + 1]).map(|(&big, &small)| big - ((small - 1) * s - 2 * pad + k)).collect();
         let name = format!("deconv{}", i + 1);
         layers = layers.layer(&name, conv_transpose(p / &name, from, to, k, s, pad, output_padding));
+        layers = batch_norm(layers, p, c, &format!("denorm{}", i + 1), to);
         layers = layers.op(act.name(), move |x, _| act.apply(x));
     }
     layers.layer("out", conv(p / "out", c.dims(), c.channels[0] as i64, c.in_channels(), k, 1, pad))
@@ -186,7 +201,8 @@ impl Architecture for ConvConfig {
             .collect();
         let code = self.latent.map(|l| format!(" → {l}")).unwrap_or_default();
         let kind = if self.dims() == 1 { "1-D convolutional" } else { "convolutional" };
-        format!("{kind} autoencoder {} → {}{code} → mirrored", input::show(&self.input), maps.join(" → "))
+        let norm = if self.batch_norm { ", batch norm" } else { "" };
+        format!("{kind} autoencoder {} → {}{code} → mirrored{norm}", input::show(&self.input), maps.join(" → "))
     }
 
     fn input(&self) -> &[usize] {

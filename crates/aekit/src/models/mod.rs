@@ -1,6 +1,6 @@
 //! The autoencoder family: one [`Autoencoder`] type for every kind, so one training loop and
 //! every measure serve them all. A kind is a config ([`DenseConfig`], [`ConvConfig`],
-//! [`SparseConfig`], [`VaeConfig`], [`SemiSupervisedConfig`] (a classifier on the code, for few labels), the learned image codec's [`CodecConfig`], and for text [`BagOfWordsConfig`], [`SequenceConfig`]), one file here; [`ModelConfig`] is any of them. A config
+//! [`SparseConfig`], [`VaeConfig`], [`SemiSupervisedConfig`] (a classifier on the code, for few labels), [`RestorationConfig`] (restores turned images, for anomalies), the learned image codec's [`CodecConfig`], and for text [`BagOfWordsConfig`], [`SequenceConfig`]), one file here; [`ModelConfig`] is any of them. A config
 //! carries the shape of the samples it takes (Fashion-MNIST's `[1, 28, 28]` unless
 //! `.with_input(data.sample_shape())` says otherwise).
 //!
@@ -26,7 +26,9 @@ mod dense;
 mod halves;
 mod input;
 mod layers;
+mod orientation;
 mod recon_loss;
+mod restoration;
 mod semi_supervised;
 mod sequence;
 mod sparse;
@@ -47,7 +49,9 @@ pub use dense::DenseConfig;
 pub use halves::{Decoder, Encoder};
 pub use input::FASHION_MNIST_INPUT;
 pub use layers::Layers;
+pub use orientation::{orient, orientations};
 pub use recon_loss::ReconLoss;
+pub use restoration::RestorationConfig;
 pub use semi_supervised::SemiSupervisedConfig;
 pub use sequence::SequenceConfig;
 pub use sparse::SparseConfig;

@@ -60,7 +60,7 @@ impl SemiSupervisedConfig {
 
 /// Appends the classifier's logits to the code: the encoder's output is `[N, code + classes]`.
 #[derive(Debug)]
-struct WithClassifier(nn::Linear);
+pub(super) struct WithClassifier(pub(super) nn::Linear);
 
 impl Module for WithClassifier {
     fn forward(&self, code: &Tensor) -> Tensor {

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per topic. Tests marked "real data" use the
 //! Fashion-MNIST that `make setup` placed (they fail, naming the fix, when it is absent).
 
+mod anomaly;
 mod codec;
 mod common;
 mod compat;
