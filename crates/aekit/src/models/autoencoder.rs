@@ -169,7 +169,7 @@ impl Autoencoder {
 
     /// The objective for one batch, with autograd: reconstruct `target` from `input` (the same
     /// tensor, or a corrupted copy for denoising), both on the model's device. `train` turns
-    /// dropout on.
+    /// dropout on. A restoration model turns each sample of `input` first (its own inputs).
     pub fn losses(&self, input: &Tensor, target: &Tensor, loss: ReconLoss, train: bool) -> Losses {
         if let Some((own, labels)) = self.config.architecture().own_inputs(input) {
             return self.labelled_losses_of(&own, target, &labels, loss, train);
