@@ -239,10 +239,9 @@ impl AnomalyDetector {
             let zeros = || Tensor::zeros([images.size()[0]], (Kind::Float, images.device()));
             let (mut error, mut surprise) = (zeros(), zeros());
             for i in 0..self.orientations {
-                let turned = orient(images, i);
-                let restored = self.model.forward(&turned)?;
+                let (restored, log_probs) = self.model.restore(&orient(images, i))?;
                 error += (restored - images).square().flatten(1, -1).mean_dim(1, false, Kind::Float);
-                surprise -= self.model.orientation_log_probs(&turned)?.select(1, i as i64);
+                surprise -= log_probs.select(1, i as i64);
             }
             Ok((error / n, surprise / n))
         })?;

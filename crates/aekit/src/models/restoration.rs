@@ -135,14 +135,29 @@ impl Autoencoder {
     /// Log-probabilities of each orientation for samples `[N, input…]`, as the classifier
     /// reads them: `[N, orientations]`.
     pub fn orientation_log_probs(&self, samples: &Tensor) -> Result<Tensor> {
+        Ok(self.restoration_pass("Autoencoder::orientation_log_probs", samples, false)?.1)
+    }
+
+    /// The restored samples and the orientation log-probabilities of `samples`, from one pass
+    /// of the encoder.
+    pub(crate) fn restore(&self, samples: &Tensor) -> Result<(Tensor, Tensor)> {
+        let (restored, log_probs) = self.restoration_pass("AnomalyDetector::restoration", samples, true)?;
+        Ok((restored.expect("asked for the restored samples"), log_probs))
+    }
+
+    fn restoration_pass(&self, what: &str, samples: &Tensor, decode: bool) -> Result<(Option<Tensor>, Tensor)> {
         let ModelConfig::Restoration(config) = self.config() else {
             return Err(Error::input(
-                "Autoencoder::orientation_log_probs",
+                what,
                 format!("needs a restoration autoencoder (RestorationConfig), this is a {}", self.config().describe()),
             ));
         };
-        let samples = self.input("Autoencoder::orientation_log_probs: samples", samples)?;
-        let encoded = tch::no_grad(|| self.encoded_t(&samples, false));
-        Ok(encoded.narrow(1, config.code(), config.orientations() as i64).log_softmax(1, Kind::Float))
+        let samples = self.input(&format!("{what}: samples"), samples)?;
+        tch::no_grad(|| {
+            let encoded = self.encoded_t(&samples, false);
+            let log_probs = encoded.narrow(1, config.code(), config.orientations() as i64).log_softmax(1, Kind::Float);
+            let restored = decode.then(|| config.output(self.logits_t(&config.codes(encoded), false)));
+            Ok((restored, log_probs))
+        })
     }
 }
