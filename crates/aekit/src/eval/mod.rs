@@ -1,7 +1,7 @@
 //! Measures of a trained autoencoder beyond its loss, and the baselines it is compared with:
 //! codes and per-image errors ([`encode_all`], [`image_errors`], [`psnr`]), [`Pca`],
 //! classification in code space ([`knn_predict`], [`linear_probe`]), clustering ([`kmeans`],
-//! [`nmi`]), anomaly scoring ([`auroc`], [`Threshold`]), a VAE's likelihood
+//! [`nmi`]), anomaly scoring ([`auroc`], [`Threshold`], [`nearest_dtw`]), a VAE's likelihood
 //! ([`importance_weighted_nll`]) and compression ([`quantize`] codes
 //! against [`jpeg`] and [`png_bytes`]; rate–distortion curves compared by [`bd_rate`]; the
 //! learned codec itself is [`crate::codec`]).
@@ -22,6 +22,7 @@
 mod anomaly;
 mod classify;
 mod compression;
+mod dtw;
 mod likelihood;
 mod pca;
 mod reconstruction;
@@ -34,6 +35,7 @@ pub use classify::{
     KnnGraph, Probe, ProbeConfig,
 };
 pub use compression::{bd_rate, jpeg, png_bytes, quantize, shared_psnr_range, Jpeg};
+pub use dtw::nearest_dtw;
 pub use likelihood::{importance_weighted_nll, Likelihood};
 pub use pca::Pca;
 pub(crate) use reconstruction::check_dataset;

@@ -88,7 +88,8 @@ fn one_class_gunpoint_beats_chance_with_every_score() {
     assert_eq!(r.errors.size(), [150]);
     assert_eq!(r.anomalous.kind(), Kind::Bool);
     assert!(r.history.val_loss()[99] < r.history.val_loss()[0] / 2.0, "{:?}", r.history.val_loss());
-    for (name, auc) in [("autoencoder", r.autoencoder), ("nearest", r.nearest_neighbour), ("pca", r.pca)] {
+    let scores = [("autoencoder", r.autoencoder), ("nearest", r.nearest_neighbour), ("dtw", r.dtw), ("pca", r.pca)];
+    for (name, auc) in scores {
         assert!(auc > 0.6 && auc <= 1.0, "{name}: AUROC {auc}");
     }
     let e = one_class(&gun, "7", &config).unwrap_err().to_string();
