@@ -57,7 +57,10 @@ class Kernel:
         messages = []
         deadline = time.time() + timeout
         while True:
-            msg = self.kc.get_iopub_msg(timeout=max(1, deadline - time.time()))
+            try:
+                msg = self.kc.get_iopub_msg(timeout=max(1, deadline - time.time()))
+            except queue.Empty:
+                raise AssertionError(f"the cell was not done within {timeout} s; the kernel's log ends:\n{self.stderr()[-3000:]}") from None
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             messages.append(msg)
@@ -65,10 +68,18 @@ class Kernel:
                 on_message(msg)
             if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 break
-        reply = self.kc.get_shell_msg(timeout=timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = self.kc.get_shell_msg(timeout=timeout)
-        return reply["content"], messages
+        return self.reply_to(msg_id, timeout)["content"], messages
+
+    def reply_to(self, msg_id, timeout):
+        """The shell reply to request `msg_id`; on a timeout, a failure that shows the kernel's log."""
+        deadline = time.time() + timeout
+        try:
+            while True:
+                reply = self.kc.get_shell_msg(timeout=max(1, deadline - time.time()))
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply
+        except queue.Empty:
+            raise AssertionError(f"no reply within {timeout} s; the kernel's log ends:\n{self.stderr()[-3000:]}") from None
 
     def wait_ready(self):
         reply, _ = self.run("1", timeout=START_TIMEOUT)
@@ -211,9 +222,7 @@ class KernelTests(unittest.TestCase):
         while not building(self.k.km.provisioner.process.pid) and time.time() < deadline:
             time.sleep(0.2)
         self.k.km.interrupt_kernel()
-        reply = self.k.kc.get_shell_msg(timeout=120)
-        while reply["parent_header"]["msg_id"] != msg_id:
-            reply = self.k.kc.get_shell_msg(timeout=120)
+        reply = self.k.reply_to(msg_id, 120)
         self.assertEqual(reply["content"]["status"], "error", reply["content"])
         self.assertEqual(reply["content"]["ename"], "Interrupted")
         self.assertIn("build was stopped", reply["content"]["evalue"])
@@ -262,9 +271,7 @@ class BusyLoopTests(unittest.TestCase):
             time.sleep(8)  # compiled (about a second) and running
             started = time.time()
             k.km.interrupt_kernel()
-            reply = k.kc.get_shell_msg(timeout=60)
-            while reply["parent_header"]["msg_id"] != msg_id:
-                reply = k.kc.get_shell_msg(timeout=60)
+            reply = k.reply_to(msg_id, 60)
             self.assertEqual(reply["content"]["ename"], "Interrupted")
             self.assertIn("every variable was lost", reply["content"]["evalue"])
             self.assertLess(time.time() - started, 20)

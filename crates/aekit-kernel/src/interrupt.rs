@@ -139,17 +139,50 @@ fn watch(activity: &Activity, id: u32) {
 }
 
 /// Kills every cargo process tree under `root` (not under the child `except`); how many
-/// processes it signalled.
+/// processes it signalled. The trees are frozen first (SIGSTOP, until every thread shows
+/// stopped) and killed only then: a cargo killed while it starts a rustc would leave that rustc
+/// running as an orphan, holding the engine's pipe open, and the cell would wait for its end.
 fn stop_builds(root: u32, except: u32) -> usize {
-    let mut killed = 0;
-    for (cargo, _) in descendants(root, except).into_iter().filter(|(_, name)| name == "cargo") {
-        for pid in std::iter::once(cargo).chain(descendants(cargo, 0).into_iter().map(|(pid, _)| pid)) {
+    let deadline = Instant::now() + FREEZE_LIMIT;
+    let mut frozen: Vec<u32> = Vec::new();
+    loop {
+        let tree = build_processes(root, except);
+        let fresh: Vec<u32> = tree.iter().copied().filter(|pid| !frozen.contains(pid)).collect();
+        for &pid in &fresh {
             // SAFETY: signals a build process this kernel started.
-            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
-            killed += 1;
+            unsafe { libc::kill(pid as i32, libc::SIGSTOP) };
         }
+        frozen.extend(&fresh);
+        if (fresh.is_empty() && tree.iter().all(|&pid| stopped(pid))) || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
-    killed
+    for &pid in &frozen {
+        // SAFETY: as above; SIGKILL ends a stopped process too.
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    }
+    frozen.len()
+}
+
+/// How long freezing a build may take before it is killed as it stands.
+const FREEZE_LIMIT: Duration = Duration::from_secs(2);
+
+/// Every cargo under `root` (not under `except`) and everything under those cargos.
+fn build_processes(root: u32, except: u32) -> Vec<u32> {
+    let cargos = descendants(root, except).into_iter().filter(|(_, name)| name == "cargo");
+    cargos
+        .flat_map(|(cargo, _)| std::iter::once(cargo).chain(descendants(cargo, 0).into_iter().map(|(pid, _)| pid)))
+        .collect()
+}
+
+/// Whether every thread of `pid` is stopped (or the process is gone): it can start nothing.
+fn stopped(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return true };
+    tasks.filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("stat")).ok()).all(|stat| {
+        // "tid (name) state ...": the state follows the last parenthesis.
+        stat.rfind(')').and_then(|close| stat[close + 2..].chars().next()).is_none_or(|state| "TtZX".contains(state))
+    })
 }
 
 /// (pid, name) of every process under `root`, not under `except`.
@@ -188,6 +221,9 @@ fn processes() -> Vec<(u32, u32, String)> {
 mod tests {
     use super::*;
 
+    /// Held by the tests that start fake cargos: each stops every cargo under this process.
+    static CARGOS: Mutex<()> = Mutex::new(());
+
     #[test]
     fn processes_include_this_one_with_its_parent() {
         let me = std::process::id();
@@ -196,7 +232,41 @@ mod tests {
     }
 
     #[test]
+    fn stopping_a_build_that_keeps_starting_processes_leaves_none_running() {
+        let _cargos = CARGOS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A "cargo" that starts processes as fast as it can: killed while it starts one, it would
+        // leave that one running as an orphan (in the kernel, a rustc holding the engine's pipe).
+        let dir = std::env::temp_dir().join(format!("aekit-kernel-race-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cargo = dir.join("cargo");
+        let marker = format!("900.{}", std::process::id()); // a sleep length no other process has
+        let script = format!("#!/bin/sh\ni=0\nwhile [ $i -lt 3000 ]; do sleep {marker} & i=$((i+1)); done\nwait\n");
+        std::fs::write(&cargo, script).unwrap();
+        std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let mut build = std::process::Command::new(&cargo).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(stop_builds(std::process::id(), 0) >= 2, "cargo and its sleeps");
+        assert!(build.wait().is_ok());
+        std::thread::sleep(Duration::from_millis(300));
+        let left: Vec<u32> = processes()
+            .into_iter()
+            .filter(|&(pid, _, _)| {
+                std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&marker))
+            })
+            .map(|(pid, _, _)| pid)
+            .collect();
+        for &pid in &left {
+            // SAFETY: a sleep this test started.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(left.is_empty(), "{} processes outlived their cargo", left.len());
+    }
+
+    #[test]
     fn stopping_builds_kills_cargo_trees_only() {
+        let _cargos = CARGOS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // A process named "cargo" (a copy of sleep) with a child, and a plain sleep beside it.
         let dir = std::env::temp_dir().join(format!("aekit-kernel-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
