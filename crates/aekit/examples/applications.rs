@@ -153,8 +153,9 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
 /// 6,000 training images (5,500 of the training split; the 500 of the validation split calibrate
 /// the combined scores), AUROC on all 10,000 test images, mean over the ten classes. The
 /// restoration autoencoder (ARNet's orientation erasing, with an orientation classifier on its
-/// code) beside the plain convolutional one, PCA's error and the pixel 5-NN distance, and GEOM's
-/// published row (Golan & El-Yaniv 2018).
+/// code) beside the plain convolutional one, their ensemble (both combined scores, each
+/// standardized on the held-out images, summed), PCA's error and the pixel 5-NN distance, and
+/// GEOM's published row (Golan & El-Yaniv 2018).
 fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     const GEOM: [f64; 10] = [0.994, 0.976, 0.911, 0.899, 0.921, 0.934, 0.833, 0.989, 0.908, 0.992];
     let device = config.device.unwrap_or(Device::Cpu);
@@ -168,27 +169,30 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
         "orientation",
         "restoration density",
         "restoration combined",
+        "ensemble",
         "GEOM (published)",
     ];
     let mut table = Table::new(std::iter::once("normal class").chain(names));
-    let mut sums = [0.0; 10];
+    let mut sums = [0.0; 11];
     for class in 0..10 {
         let (normal, held_out) = (data.train.of_class(class)?, data.validation.of_class(class)?);
         manual_seed(42);
         let mut model = Autoencoder::new(ConvConfig::default(), device)?;
         train(&mut model, &normal, &held_out, &TrainConfig { batch_size: 64, ..config.clone() })?;
-        let plain = AnomalyDetector::fit(model, &normal, &held_out)?.scores(&data.test)?;
+        let plain = AnomalyDetector::fit(model, &normal, &held_out)?;
         manual_seed(42);
         let mut model = Autoencoder::new(RestorationConfig::default(), device)?;
         let restoration_config = TrainConfig { batch_size: 64, epochs: 15, loss: ReconLoss::Mse, ..config.clone() };
         train(&mut model, &normal, &held_out, &restoration_config)?;
-        let restored = AnomalyDetector::restoration(model, &normal, &held_out)?.scores(&data.test)?;
+        let restoration = AnomalyDetector::restoration(model, &normal, &held_out)?;
+        let ensemble = Ensemble::new(vec![plain, restoration], &held_out)?.scores(&data.test)?;
+        let (plain, restored) = (&ensemble.members[0], &ensemble.members[1]);
         let orientation = restored.orientation.as_ref().expect("a restoration detector scores orientations");
         let pca = Pca::fit(&normal.samples, 32)?.errors(&data.test.samples)?;
         let pixels = |d: &Dataset| d.samples.flatten(1, -1);
         let pixel = knn_distance(&pixels(&normal), &pixels(&data.test), 5)?;
         let anomalous = data.test.labels.ne(class);
-        let mut aurocs = [0.0; 10];
+        let mut aurocs = [0.0; 11];
         let scores = [
             &plain.reconstruction,
             &plain.density,
@@ -199,11 +203,12 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
             orientation,
             &restored.density,
             &restored.combined,
+            &ensemble.combined,
         ];
         for (a, score) in aurocs.iter_mut().zip(scores) {
             *a = auroc(score, &anomalous)?;
         }
-        aurocs[9] = GEOM[class as usize];
+        aurocs[10] = GEOM[class as usize];
         sums.iter_mut().zip(aurocs).for_each(|(s, a)| *s += a);
         println!("   {:<12} {aurocs:.3?}", CLASS_NAMES[class as usize]);
         table.row(
@@ -214,14 +219,14 @@ fn anomaly(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit:
     table.row(std::iter::once(Cell::from("mean")).chain(means.iter().map(|&a| Cell::float(a, 3))))?;
     println!("{table}");
     let ae = format!(
-        "{:.3} restoration combined ({:.3} error, {:.3} orientation, {:.3} density); {:.3} plain AE combined",
-        means[8], means[5], means[6], means[7], means[2]
+        "{:.3} ensemble of the plain and the restoration AE; {:.3} restoration combined ({:.3} error, {:.3} orientation, {:.3} density); {:.3} plain AE combined",
+        means[9], means[8], means[5], means[6], means[7], means[2]
     );
     let rivals =
         format!("{:.3} PCA, {:.3} pixel 5-NN; published GEOM 0.935, ARNet 0.939, GOAD 0.941", means[3], means[4]);
     row(rows, "anomaly detection", "mean AUROC, one class normal", ae, rivals);
-    let met = if means[8] >= 0.942 { "met" } else { "not met" };
-    row(rows, "anomaly detection", "target: mean AUROC ≥ 0.942 (above GOAD)", format!("{:.3}", means[8]), met.into());
+    let met = if means[9] >= 0.942 { "met" } else { "not met" };
+    row(rows, "anomaly detection", "target: mean AUROC ≥ 0.942 (above GOAD)", format!("{:.3}", means[9]), met.into());
     rows.details.push(("Anomaly detection: AUROC per normal class".into(), table));
     Ok(())
 }

@@ -217,14 +217,7 @@ impl AnomalyDetector {
         let reference = super::encode_all(&model, normal)?;
         let k = Self::K.min(reference.size()[0] as usize);
         let mut detector = AnomalyDetector { model, reference, k, orientations, scales: vec![] };
-        detector.scales = detector
-            .raw(held_out)?
-            .iter()
-            .map(|t| {
-                let t = t.to_kind(Kind::Double);
-                (t.mean(Kind::Double).double_value(&[]), t.std(true).double_value(&[]).max(1e-12))
-            })
-            .collect();
+        detector.scales = detector.raw(held_out)?.iter().map(scale).collect();
         Ok(detector)
     }
 
@@ -252,13 +245,21 @@ impl AnomalyDetector {
     /// The scores of every image in `data`.
     pub fn scores(&self, data: &Dataset) -> Result<AnomalyScores> {
         let mut raw = self.raw(data)?;
-        let combined = raw
-            .iter()
-            .zip(&self.scales)
-            .map(|(t, &(mean, std))| (t - mean) / std)
-            .fold(Tensor::zeros([data.len() as i64], (Kind::Float, raw[0].device())), |sum, z| sum + z);
+        let combined = standardized_sum(&raw, &self.scales);
         let orientation = (raw.len() == 3).then(|| raw.remove(2));
         let density = raw.remove(1);
         Ok(AnomalyScores { reconstruction: raw.remove(0), density, orientation, combined })
     }
+}
+
+/// Mean and standard deviation of a score (on held-out normal items).
+pub(super) fn scale(score: &Tensor) -> (f64, f64) {
+    let t = score.to_kind(Kind::Double);
+    (t.mean(Kind::Double).double_value(&[]), t.std(true).double_value(&[]).max(1e-12))
+}
+
+/// The sum of `scores`, each standardized by its `(mean, std)`.
+pub(super) fn standardized_sum(scores: &[Tensor], scales: &[(f64, f64)]) -> Tensor {
+    let zeros = Tensor::zeros_like(&scores[0]).to_kind(Kind::Float);
+    scores.iter().zip(scales).map(|(t, &(mean, std))| (t - mean) / std).fold(zeros, |sum, z| sum + z)
 }

@@ -1,10 +1,10 @@
 //! Measures of a trained autoencoder beyond its loss, and the baselines it is compared with:
 //! codes and per-image errors ([`encode_all`], [`image_errors`], [`psnr`]), [`Pca`],
 //! classification in code space ([`knn_predict`], [`linear_probe`]), clustering ([`kmeans`],
-//! [`nmi`]), anomaly scoring ([`auroc`], [`Threshold`], [`nearest_dtw`]), a VAE's likelihood
-//! ([`importance_weighted_nll`]) and compression ([`quantize`] codes
-//! against [`jpeg`] and [`png_bytes`]; rate–distortion curves compared by [`bd_rate`]; the
-//! learned codec itself is [`crate::codec`]).
+//! [`nmi`]), anomaly scoring ([`auroc`], [`AnomalyDetector`], [`Ensemble`], [`Threshold`],
+//! [`nearest_dtw`]), a VAE's likelihood ([`importance_weighted_nll`]) and compression
+//! ([`quantize`] codes against [`jpeg`] and [`png_bytes`]; rate–distortion curves compared by
+//! [`bd_rate`]; the learned codec itself is [`crate::codec`]).
 //!
 //! ```
 //! use aekit::eval::{auroc, Pca};
@@ -23,6 +23,7 @@ mod anomaly;
 mod classify;
 mod compression;
 mod dtw;
+mod ensemble;
 mod likelihood;
 mod pca;
 mod reconstruction;
@@ -36,6 +37,7 @@ pub use classify::{
 };
 pub use compression::{bd_rate, jpeg, png_bytes, quantize, shared_psnr_range, Jpeg};
 pub use dtw::nearest_dtw;
+pub use ensemble::{Ensemble, EnsembleScores};
 pub use likelihood::{importance_weighted_nll, Likelihood};
 pub use pca::Pca;
 pub(crate) use reconstruction::check_dataset;

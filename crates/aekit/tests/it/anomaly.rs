@@ -1,4 +1,4 @@
-use aekit::eval::{auroc, AnomalyDetector};
+use aekit::eval::{auroc, AnomalyDetector, Ensemble};
 use aekit::models::{orient, orientations};
 use aekit::prelude::*;
 
@@ -84,4 +84,40 @@ fn real_data_the_restoration_detector_learns_and_separates_a_class() {
     // Held-out normal images score near 0 on the combined (standardized) scale.
     let held = detector.scores(&held_out).unwrap().combined.mean(Kind::Float).double_value(&[]);
     assert!(held.abs() < 1e-3, "held-out mean {held}");
+}
+
+#[test]
+fn real_data_an_ensemble_standardizes_its_members_and_separates_a_class() {
+    let data = real();
+    let normal = data.train.take(6000).of_class(1).unwrap(); // trousers
+    let held_out = data.validation.of_class(1).unwrap();
+    let test = data.test.take(1000);
+    let detector = |latent: usize| {
+        let _rng = serial();
+        manual_seed(latent as u64);
+        let mut model = Autoencoder::new(DenseConfig::standard(latent), Device::Cpu).unwrap();
+        let config = TrainConfig { epochs: 2, batch_size: 32, verbose: false, ..Default::default() };
+        train(&mut model, &normal, &held_out, &config).unwrap();
+        AnomalyDetector::fit(model, &normal, &held_out).unwrap()
+    };
+    let e = Ensemble::new(vec![], &held_out).err().unwrap().to_string();
+    assert!(e.contains("AnomalyDetector"), "{e}");
+    assert!(Ensemble::new(vec![detector(4)], &held_out.take(1)).is_err());
+
+    let ensemble = Ensemble::new(vec![detector(4), detector(16)], &held_out).unwrap();
+    assert_eq!(ensemble.members().len(), 2);
+    let scores = ensemble.scores(&test).unwrap();
+    assert_eq!(scores.members.len(), 2);
+    assert_eq!(scores.combined.size(), [1000]);
+    let anomalous = test.labels.ne(1);
+    let a = auroc(&scores.combined, &anomalous).unwrap();
+    assert!(a > 0.9, "trousers against the rest, ensemble AUROC {a}");
+    // On the held-out images each member's standardized score has mean 0, and so has the sum.
+    let held = ensemble.scores(&held_out).unwrap().combined.mean(Kind::Double).double_value(&[]);
+    assert!(held.abs() < 1e-3, "held-out mean {held}");
+
+    // One member: the ensemble's score is a rising linear map of the member's, so the same AUROC.
+    let single = Ensemble::new(vec![detector(4)], &held_out).unwrap().scores(&test).unwrap();
+    let own = auroc(&single.members[0].combined, &anomalous).unwrap();
+    assert!((auroc(&single.combined, &anomalous).unwrap() - own).abs() < 1e-9);
 }
