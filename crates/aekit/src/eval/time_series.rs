@@ -16,7 +16,7 @@ use tch::Tensor;
 use super::{auroc, image_errors, knn_distance, nearest_dtw, Pca};
 use crate::data::ucr::{self, TimeSeries};
 use crate::models::{Activation, Autoencoder, ConvConfig, DenseConfig, ModelConfig, ReconLoss};
-use crate::train::{train, History, Schedule, TrainConfig};
+use crate::train::{train, Augmentation, History, Schedule, TrainConfig};
 use crate::{Error, Result};
 
 /// The autoencoder and its training for [`one_class`]: on the series as they are, `[1, L]`
@@ -38,6 +38,8 @@ pub struct SeriesConfig {
     pub seed: u64,
     /// Components of the PCA baseline (fewer when the normal class has fewer series).
     pub pca_components: usize,
+    /// A random change to each training batch ([`Augmentation::TimeWarp`] for the conv model).
+    pub augment: Option<Augmentation>,
 }
 
 impl Default for SeriesConfig {
@@ -55,6 +57,7 @@ impl Default for SeriesConfig {
             learning_rate: 1e-3,
             seed: 42,
             pca_components: 4,
+            augment: None,
         }
     }
 }
@@ -125,6 +128,7 @@ pub fn one_class(data: &TimeSeries, class: &str, config: &SeriesConfig) -> Resul
         schedule: Schedule::Cosine { min: config.learning_rate / 10.0 },
         loss: ReconLoss::Mse,
         seed: config.seed,
+        augment: config.augment,
         checkpoints: None,
         verbose: false,
         ..TrainConfig::default()

@@ -3,7 +3,7 @@
 
 use tch::Device;
 
-use super::{Checkpoints, EarlyStopping, Schedule};
+use super::{Augmentation, Checkpoints, EarlyStopping, Schedule};
 use crate::models::{Corruption, ReconLoss};
 use crate::{Error, Result};
 
@@ -34,6 +34,9 @@ pub struct TrainConfig {
     pub device: Option<Device>,
     /// Train to denoise: the model sees corrupted images and rebuilds the clean ones.
     pub corruption: Option<Corruption>,
+    /// Change each training batch at random, input and target alike (e.g. a time warp for
+    /// series), so the model takes those changes as normal.
+    pub augment: Option<Augmentation>,
     /// Dynamic binarization: every batch, each pixel drawn anew as Bernoulli(intensity), and
     /// the model rebuilds those binary images (the protocol of VAE likelihood papers; score on
     /// [`Dataset::binarized`](crate::data::Dataset::binarized) test images).
@@ -63,6 +66,7 @@ impl Default for TrainConfig {
             seed: 42,
             device: None,
             corruption: None,
+            augment: None,
             binarize: false,
             early_stopping: None,
             checkpoints: Checkpoints::from_env(),
@@ -83,6 +87,9 @@ impl TrainConfig {
         }
         if let Some(c) = &self.corruption {
             c.validate()?;
+        }
+        if let Some(a) = &self.augment {
+            a.validate()?;
         }
         self.schedule.validate()?;
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {

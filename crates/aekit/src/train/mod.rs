@@ -7,6 +7,7 @@
 //!   [`LinePrinter`] (the default; in aekit's kernel the [`LivePanel`]), early stopping ([`Patience`]), [`StopWhen`], a progress bar.
 //! - [`History`]: what the run did, epoch by epoch.
 //! - [`Adam`] and [`Schedule`]: the optimizer and the learning rate over epochs.
+//! - [`Augmentation`]: random changes to the training samples (a time warp for series).
 //!
 //! ```no_run
 //! use aekit::prelude::*;
@@ -20,6 +21,7 @@
 //! ```
 
 mod adam;
+mod augmentation;
 mod checkpoints;
 mod config;
 mod early_stopping;
@@ -30,6 +32,7 @@ mod schedule;
 mod trainer;
 
 pub use adam::Adam;
+pub use augmentation::Augmentation;
 pub use checkpoints::Checkpoints;
 pub use config::TrainConfig;
 pub use early_stopping::{EarlyStopping, Patience, Verdict};

@@ -9,7 +9,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::checkpoints::{restore, snapshot, RunState, Weights};
 use super::observer::{BatchDone, Flow, Observer, Start, Stop};
-use super::{Adam, Checkpoints, Epoch, History, LinePrinter, LivePanel, Patience, TrainConfig};
+use super::{Adam, Augmentation, Checkpoints, Epoch, History, LinePrinter, LivePanel, Patience, TrainConfig};
 use crate::data::Dataset;
 use crate::eval::{check_dataset, evaluate, evaluate_denoising};
 use crate::models::{Autoencoder, Losses};
@@ -131,6 +131,9 @@ impl<'a> Run<'a> {
         crate::runtime::init();
         check_dataset("training set", train, model, config.loss)?;
         check_dataset("validation set", validation, model, config.loss)?;
+        if let Some(augment) = &config.augment {
+            augment.check_samples(&train.samples)?;
+        }
         if config.binarize {
             let fix = "binarizing draws each pixel with that probability: scale pixels by 1/255";
             check::unit_range("training set", &train.samples, fix)?;
@@ -211,14 +214,24 @@ impl<'a> Run<'a> {
             batches: self.train.len().div_ceil(c.batch_size),
             batch_size: c.batch_size,
             loss: c.loss,
-            objective: match self.model.config().objective(c.loss) {
-                objective if c.binarize => format!("{objective}, on pixels binarized anew every batch"),
-                objective => objective,
-            },
+            objective: self.objective(),
             bf16_autocast: c.bf16_autocast,
             checkpoints: self.checkpoints.as_ref().map(|k| (k.dir.clone(), k.every)),
             resumed,
         }
+    }
+
+    /// The model's objective, and what is done to each batch before it.
+    fn objective(&self) -> String {
+        let c = self.config;
+        let mut objective = self.model.config().objective(c.loss);
+        if let Some(Augmentation::TimeWarp { strength }) = c.augment {
+            objective += &format!(", on series time-warped anew every batch (strength {strength})");
+        }
+        if c.binarize {
+            objective += ", on pixels binarized anew every batch";
+        }
+        objective
     }
 
     /// One pass over the training set, then validation: the epoch's record, or the stop an
@@ -269,10 +282,11 @@ impl<'a> Run<'a> {
         }))
     }
 
-    /// One optimizer step on a batch of clean images (binarized first when asked, then
-    /// corrupted when denoising).
+    /// One optimizer step on a batch of clean images (augmented first when asked, binarized
+    /// when asked, then corrupted when denoising).
     fn step(&mut self, images: &Tensor, labels: &Tensor) -> Result<Losses> {
         let c = self.config;
+        let images = &c.augment.map_or_else(|| images.shallow_clone(), |augment| augment.apply(images));
         let images = &if c.binarize { images.bernoulli() } else { images.shallow_clone() };
         let input = c.corruption.map_or_else(|| images.shallow_clone(), |corruption| corruption.apply(images));
         let model = &*self.model;

@@ -3,10 +3,12 @@
 
 use aekit::data::ucr::{self, TimeSeries};
 use aekit::eval::time_series::{one_class, SeriesConfig};
+use aekit::models::{Autoencoder, ConvConfig};
 use aekit::table::{Cell, Table};
-use aekit::tch::{Kind, Tensor};
+use aekit::tch::{Device, Kind, Tensor};
+use aekit::train::{train, Augmentation, TrainConfig};
 
-use crate::common::{serial, tempdir};
+use crate::common::{numbered, serial, tempdir};
 
 const SMALL: &str = "# a comment\n@problemName Tiny\n@univariate true\n@classLabel true a b\n@data\n\
                      0.5,1.0,1.5:a\n-1,0,2.25:b\n";
@@ -94,6 +96,25 @@ fn one_class_gunpoint_beats_chance_with_every_score() {
     }
     let e = one_class(&gun, "7", &config).unwrap_err().to_string();
     assert!(e.contains("\"7\"") && e.contains("[\"1\", \"2\"]"), "{e}");
+}
+
+/// Time-warped training (a new warp of each series every batch): the loss still falls and the
+/// model still tells the classes apart; images are refused with the fix.
+#[test]
+fn a_time_warped_conv_autoencoder_learns_gunpoint_and_images_refuse_the_warp() {
+    let _lock = serial();
+    let gun = TimeSeries::load("GunPoint").unwrap();
+    let warp = Some(Augmentation::TimeWarp { strength: 0.3 });
+    let r = one_class(&gun, "1", &SeriesConfig { epochs: 60, augment: warp, ..SeriesConfig::conv() }).unwrap();
+    let losses = r.history.train_loss();
+    assert!(losses[59] < losses[0] / 2.0, "{losses:?}");
+    assert!(r.autoencoder > 0.6, "AUROC {}", r.autoencoder);
+
+    let images = numbered(8);
+    let mut model = Autoencoder::new(ConvConfig::default(), Device::Cpu).unwrap();
+    let config = TrainConfig { epochs: 1, augment: warp, checkpoints: None, verbose: false, ..Default::default() };
+    let e = train(&mut model, &images, &images, &config).unwrap_err().to_string();
+    assert!(e.contains("TimeWarp") && e.contains("drop the augmentation"), "{e}");
 }
 
 /// The 1-D convolutional autoencoder on GunPoint's series as they are ([1, 150]): the loss
