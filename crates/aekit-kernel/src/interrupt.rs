@@ -224,6 +224,17 @@ mod tests {
     /// Held by the tests that start fake cargos: each stops every cargo under this process.
     static CARGOS: Mutex<()> = Mutex::new(());
 
+    /// A shell script named "cargo" in a folder of its own, started: (the folder, the process).
+    fn start_fake_cargo(tag: &str, script: &str) -> (std::path::PathBuf, std::process::Child) {
+        let dir = std::env::temp_dir().join(format!("aekit-kernel-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cargo = dir.join("cargo");
+        std::fs::write(&cargo, format!("#!/bin/sh\n{script}")).unwrap();
+        std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let build = std::process::Command::new(&cargo).spawn().unwrap();
+        (dir, build)
+    }
+
     #[test]
     fn processes_include_this_one_with_its_parent() {
         let me = std::process::id();
@@ -236,14 +247,9 @@ mod tests {
         let _cargos = CARGOS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // A "cargo" that starts processes as fast as it can: killed while it starts one, it would
         // leave that one running as an orphan (in the kernel, a rustc holding the engine's pipe).
-        let dir = std::env::temp_dir().join(format!("aekit-kernel-race-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let cargo = dir.join("cargo");
         let marker = format!("900.{}", std::process::id()); // a sleep length no other process has
-        let script = format!("#!/bin/sh\ni=0\nwhile [ $i -lt 3000 ]; do sleep {marker} & i=$((i+1)); done\nwait\n");
-        std::fs::write(&cargo, script).unwrap();
-        std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        let mut build = std::process::Command::new(&cargo).spawn().unwrap();
+        let script = format!("i=0\nwhile [ $i -lt 3000 ]; do sleep {marker} & i=$((i+1)); done\nwait\n");
+        let (dir, mut build) = start_fake_cargo("race", &script);
         std::thread::sleep(Duration::from_millis(100));
         assert!(stop_builds(std::process::id(), 0) >= 2, "cargo and its sleeps");
         assert!(build.wait().is_ok());
@@ -268,12 +274,7 @@ mod tests {
     fn stopping_builds_kills_cargo_trees_only() {
         let _cargos = CARGOS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // A process named "cargo" (a copy of sleep) with a child, and a plain sleep beside it.
-        let dir = std::env::temp_dir().join(format!("aekit-kernel-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let cargo = dir.join("cargo");
-        std::fs::write(&cargo, "#!/bin/sh\nsleep 30 &\nwait\n").unwrap();
-        std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        let mut build = std::process::Command::new(&cargo).spawn().unwrap();
+        let (dir, mut build) = start_fake_cargo("test", "sleep 30 &\nwait\n");
         let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
         std::thread::sleep(Duration::from_millis(300));
         assert!(stop_builds(std::process::id(), 0) >= 2, "cargo and its sleep");
