@@ -17,6 +17,7 @@ use crate::history::History;
 use crate::interrupt::{Activity, Outcome, GRACE};
 use crate::iopub::Iopub;
 use crate::outputs::Outputs;
+use crate::runtime::{last_cell, DONE_MIME};
 use crate::trace::Trace;
 use crate::wire::Message;
 
@@ -182,13 +183,14 @@ impl Engine {
         };
         shared.activity.begin(msg.header.clone());
         let trace = Trace::start(&shared.activity);
-        let result = self.ctx.execute_with_callbacks(&to_run, &mut EvalCallbacks::default());
+        let mut result = self.ctx.execute_with_callbacks(&to_run, &mut EvalCallbacks::default());
+        let cell = result.as_mut().ok().and_then(|out| out.content_by_mime_type.remove(DONE_MIME));
         if let Some(trace) = trace {
             let phases =
                 result.as_ref().map(|o| o.phases.iter().map(|p| (p.name.clone(), p.duration)).collect::<Vec<_>>());
             trace.finish(count, &phases.unwrap_or_default());
         }
-        self.outputs.flush();
+        self.outputs.flush(cell.as_deref().and_then(last_cell));
         let interrupted = shared.activity.end();
         self.note_child(&shared.activity);
 

@@ -8,16 +8,19 @@
 //! displays and its live training panel.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Select, TryRecvError};
 use serde_json::{json, Value};
 
 use crate::interrupt::Activity;
 use crate::iopub::Iopub;
-use crate::runtime::RUNNING_MARKER;
+use crate::runtime::{DONE_MARKER, RUNNING_MARKER};
 
 const PREFIX: &str = "AEKIT_KERNEL ";
 const LIVE_TYPES: [&str; 3] = ["display_data", "update_display_data", "clear_output"];
+/// How long [`Outputs::flush`] waits for a finished cell's stderr to catch up with its stdout.
+const STDERR_WAIT: Duration = Duration::from_secs(5);
 
 /// Forwards the engine's output channels; [`Outputs::flush`] waits until everything printed so
 /// far is published.
@@ -25,14 +28,15 @@ const LIVE_TYPES: [&str; 3] = ["display_data", "update_display_data", "clear_out
 pub struct Outputs {
     stdout: Receiver<String>,
     stderr: Receiver<String>,
-    lock: Arc<Mutex<()>>,
+    /// The number of the last cell whose end the child's stderr reported.
+    last_done: Arc<Mutex<Option<u64>>>,
     iopub: Iopub,
     activity: Arc<Activity>,
 }
 
 impl Outputs {
     pub fn start(stdout: Receiver<String>, stderr: Receiver<String>, iopub: Iopub, activity: Arc<Activity>) -> Outputs {
-        let outputs = Outputs { stdout, stderr, lock: Arc::default(), iopub, activity };
+        let outputs = Outputs { stdout, stderr, last_done: Arc::default(), iopub, activity };
         let forwarder = outputs.clone();
         std::thread::spawn(move || forwarder.forward_forever());
         outputs
@@ -50,14 +54,19 @@ impl Outputs {
         }
     }
 
-    /// Publishes what the engine passed on so far.
-    pub fn flush(&self) {
-        self.drain();
+    /// Publishes what the engine passed on so far; when the engine returns from running the
+    /// child's cell number `cell`, also all that the cell printed on stderr (waiting up to
+    /// [`STDERR_WAIT`] for the cell's [`DONE_MARKER`] there).
+    pub fn flush(&self, cell: Option<u64>) {
+        let deadline = Instant::now() + STDERR_WAIT;
+        while self.drain() && cell.is_some() && *self.last_done.lock().unwrap() != cell && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     /// Publishes what is waiting; false once both channels are closed.
     fn drain(&self) -> bool {
-        let _guard = self.lock.lock().unwrap();
+        let mut last_done = self.last_done.lock().unwrap();
         let (out, err) = (take(&self.stdout), take(&self.stderr));
         let parent = self.activity.parent();
         let mut text = String::new();
@@ -80,6 +89,8 @@ impl Outputs {
         for line in err.lines {
             if line == RUNNING_MARKER {
                 self.activity.mark_running();
+            } else if let Some(cell) = line.strip_prefix(DONE_MARKER).and_then(|n| n.parse().ok()) {
+                *last_done = Some(cell);
             } else {
                 text.push_str(&line);
                 text.push('\n');
@@ -125,7 +136,46 @@ fn live_message(json: &str) -> Option<(String, Value)> {
 
 #[cfg(test)]
 mod tests {
-    use super::live_message;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::{live_message, Outputs, DONE_MARKER};
+    use crate::interrupt::Activity;
+    use crate::iopub::Iopub;
+
+    /// The engine returns once the child's stdout says the cell is done; its stderr, read by
+    /// another thread, may come later. `flush` must publish it before the cell ends.
+    #[test]
+    fn a_cells_late_stderr_is_published_before_it_ends() {
+        let (out_tx, out_rx) = crossbeam_channel::unbounded();
+        let (err_tx, err_rx) = crossbeam_channel::unbounded();
+        let (tx, mut published) = tokio::sync::mpsc::unbounded_channel();
+        let activity = Arc::new(Activity::default());
+        let outputs = Outputs::start(out_rx, err_rx, Iopub { tx, session: "s".into() }, Arc::clone(&activity));
+        activity.begin(json!({"msg_id": "cell"}));
+        out_tx.send("to stdout".into()).unwrap();
+        let late = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            err_tx.send("to stderr".into()).unwrap();
+            err_tx.send(format!("{DONE_MARKER}1")).unwrap();
+            err_tx
+        });
+        outputs.flush(Some(1));
+        activity.end();
+        let mut streams = Vec::new();
+        while let Ok(m) = published.try_recv() {
+            streams.push((
+                m.content["name"].as_str().unwrap().to_string(),
+                m.content["text"].as_str().unwrap().to_string(),
+            ));
+        }
+        let expected =
+            [("stdout", "to stdout\n"), ("stderr", "to stderr\n")].map(|(n, t)| (n.to_string(), t.to_string()));
+        assert_eq!(streams, expected);
+        drop(late.join());
+    }
 
     #[test]
     fn only_display_messages_pass() {

@@ -12,8 +12,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// The marker the child writes on stderr when a cell starts running (the kernel reads it to
 /// tell "running" from "compiling" when an interrupt comes).
 pub const RUNNING_MARKER: &str = "AEKIT_KERNEL_CELL_RUNNING";
+/// The marker the child writes on stderr, with the cell's number, when a cell's code has
+/// returned; it then gives the number to the engine as the content of [`DONE_MIME`] (which the
+/// engine reads to its end before it returns). stderr is read by another thread: the kernel
+/// waits for the marker so that what a cell printed there is published before the cell's idle,
+/// not after it (evcxr/evcxr#353).
+pub const DONE_MARKER: &str = "AEKIT_KERNEL_CELL_DONE ";
+/// See [`DONE_MARKER`]; its content is the cell's number and `;` (contents of one MIME type in
+/// one execution are concatenated).
+pub const DONE_MIME: &str = "application/x.aekit-cell-done";
 const IS_RUNTIME: &str = "EVCXR_IS_RUNTIME";
 const EXECUTION_COMPLETE: &str = "EVCXR_EXECUTION_COMPLETE";
+
+/// The number of the last cell a [`DONE_MIME`] content names.
+pub fn last_cell(content: &str) -> Option<u64> {
+    content.split(';').rfind(|n| !n.trim().is_empty())?.trim().parse().ok()
+}
 
 static RUNNING: AtomicBool = AtomicBool::new(false);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -46,6 +60,7 @@ pub fn run_if_child() {
         libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
     }
     let mut store: *mut c_void = std::ptr::null_mut();
+    let mut cells: u64 = 0;
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         let mut words = line.split(' ');
@@ -60,6 +75,9 @@ pub fn run_if_child() {
                 eprintln!("{RUNNING_MARKER}");
                 store = cell(store);
                 RUNNING.store(false, Ordering::SeqCst);
+                cells += 1;
+                eprintln!("{DONE_MARKER}{cells}");
+                println!("EVCXR_BEGIN_CONTENT {DONE_MIME}\n{cells};\nEVCXR_END_CONTENT");
             }
             Err(why) => {
                 eprintln!("aekit-kernel child: {why}");
@@ -102,5 +120,18 @@ fn dl_error() -> String {
         } else {
             std::ffi::CStr::from_ptr(e).to_string_lossy().into_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_cell;
+
+    #[test]
+    fn the_last_cell_of_concatenated_contents() {
+        assert_eq!(last_cell("3;"), Some(3));
+        assert_eq!(last_cell("3;4;"), Some(4));
+        assert_eq!(last_cell(""), None);
+        assert_eq!(last_cell("x;"), None);
     }
 }
