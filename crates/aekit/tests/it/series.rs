@@ -2,7 +2,7 @@
 //! protocol on real data.
 
 use aekit::data::ucr::{self, TimeSeries};
-use aekit::eval::time_series::{one_class, SeriesConfig};
+use aekit::eval::time_series::{ensemble_auroc, one_class, SeriesConfig};
 use aekit::models::{Autoencoder, ConvConfig};
 use aekit::table::{Cell, Table};
 use aekit::tch::{Device, Kind, Tensor};
@@ -96,6 +96,19 @@ fn one_class_gunpoint_beats_chance_with_every_score() {
     }
     let e = one_class(&gun, "7", &config).unwrap_err().to_string();
     assert!(e.contains("\"7\"") && e.contains("[\"1\", \"2\"]"), "{e}");
+
+    // An ensemble: one run alone keeps its AUROC (standardizing is monotone); runs of two
+    // classes, or none, are refused.
+    assert_eq!(r.train_errors.size(), [24]);
+    assert!((ensemble_auroc(std::slice::from_ref(&r)).unwrap() - r.autoencoder).abs() < 1e-9);
+    let seed_7 = one_class(&gun, "1", &SeriesConfig { seed: 7, ..config.clone() }).unwrap();
+    let both = ensemble_auroc(&[r, seed_7]).unwrap();
+    assert!(both > 0.6 && both <= 1.0, "ensemble AUROC {both}");
+    let class_2 = one_class(&gun, "2", &SeriesConfig { epochs: 5, ..config }).unwrap();
+    let e =
+        ensemble_auroc(&[class_2, one_class(&gun, "1", &SeriesConfig { epochs: 5, ..Default::default() }).unwrap()]);
+    assert!(e.unwrap_err().to_string().contains("one class"));
+    assert!(ensemble_auroc(&[]).unwrap_err().to_string().contains("no runs"));
 }
 
 /// Time-warped training (a new warp of each series every batch): the loss still falls and the
