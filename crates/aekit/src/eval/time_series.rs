@@ -164,9 +164,9 @@ pub fn one_class(data: &TimeSeries, class: &str, config: &SeriesConfig) -> Resul
 }
 
 /// The AUROC of several runs of one normal class scored together (e.g. seeds): each run's test
-/// errors standardized by the mean and spread of its own training errors, summed. A model that
-/// fits its training series closely has small errors everywhere; the standardization gives each
-/// run an equal say.
+/// errors standardized by the mean and spread of its own training errors, summed. Among runs of
+/// one setting (seeds) that gives each an equal say; a run that fits its training series far
+/// more tightly than the others (plain training beside time-warped) weighs more.
 pub fn ensemble_auroc(runs: &[OneClass]) -> Result<f64> {
     let Some(first) = runs.first() else {
         return Err(Error::config("ensemble_auroc", "no runs: pass at least one `one_class` result"));
