@@ -357,20 +357,25 @@ fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -
     Ok(())
 }
 
-/// The dense and the convolutional VAE on dynamically binarized Fashion-MNIST (each training
-/// pixel drawn anew as Bernoulli(intensity) every batch; the test set binarized once, seed
-/// 2026): the negative ELBO on all 10,000 test images, and the importance-weighted bound with
-/// k = 5,000 samples on the first 1,000 of them (the protocol of Burda et al. and its
-/// successors).
+/// Dense VAEs on dynamically binarized Fashion-MNIST (each training pixel drawn anew as
+/// Bernoulli(intensity) every batch; the test set binarized once, seed 2026): the negative ELBO
+/// and Burda et al.'s importance-weighted bound with k = 1,000 samples on all 10,000 test
+/// images, and with k = 5,000 on the first 1,000 of them, beside the published Gaussian-prior VAE on the
+/// same protocol (Exemplar VAE's Table 1: k = 5,000 on all 10,000 test images). The
+/// convolutional VAE is not here: its bound (5 million decoder passes) does not fit a CPU run.
 fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     use aekit::eval::importance_weighted_nll;
+    // Norouzi et al. 2020 (Exemplar VAE), Table 1, "VAE w/ Gaussian prior", Fashion MNIST:
+    // gated dense 300-300, a code of 40, up to 2,000 epochs; −log p(x) 228.70 ± 0.15.
+    const PUBLISHED: &str = "228.70 ± 0.15 (Exemplar VAE's Table 1, VAE w/ Gaussian prior; k = 5,000, all 10,000 images)";
     let device = config.device.unwrap_or(Device::Cpu);
     let (validation, test) = (data.validation.binarized(2025)?, data.test.binarized(2026)?);
     let subset = test.take(1000);
+    let deep = VaeConfig { hidden: vec![512, 256], latent: 40, ..VaeConfig::default() };
     let mut best = f64::INFINITY;
     for (name, vae, epochs) in [
         ("dense VAE 784-400-20", VaeConfig::default(), 3 * config.epochs),
-        ("convolutional VAE 32-64, latent 20", VaeConfig::conv(20), config.epochs + config.epochs / 2),
+        ("dense VAE 784-512-256-40", deep, 4 * config.epochs),
     ] {
         let start = Instant::now();
         manual_seed(42);
@@ -378,10 +383,10 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
         let fit = TrainConfig { epochs, batch_size: 128, binarize: true, checkpoints: None, ..config.clone() };
         train(&mut model, &data.train, &validation, &fit)?;
         let trained = start.elapsed().as_secs_f64();
-        let whole = importance_weighted_nll(&model, &test, 100, 0)?;
+        let whole = importance_weighted_nll(&model, &test, 1000, 0)?;
         let bound = importance_weighted_nll(&model, &subset, 5000, 0)?;
         println!(
-            "   {name}: {epochs} epochs ({trained:.0} s); whole test: −ELBO {:.2}, k=100 {:.2}; first 1,000: −ELBO {:.2}, k=5,000 {:.2} ({:.0} s)",
+            "   {name}: {epochs} epochs ({trained:.0} s); whole test: −ELBO {:.2}, k=1,000 {:.2}; first 1,000: −ELBO {:.2}, k=5,000 {:.2} ({:.0} s)",
             whole.elbo,
             whole.nll,
             bound.elbo,
@@ -391,21 +396,22 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
         row(
             rows,
             "likelihood (binarized)",
-            &format!("{name}: −ELBO, 10,000 test images (nats)"),
-            format!("{:.2}", whole.elbo),
-            "".into(),
+            &format!("{name}, {epochs} epochs: IWAE bound, k = 1,000, all 10,000 test images (nats)"),
+            format!("{:.2}", whole.nll),
+            format!("−ELBO {:.2}; published {PUBLISHED}", whole.elbo),
         );
         row(
             rows,
             "likelihood (binarized)",
-            &format!("{name}: IWAE bound on −log p(x), k = 5,000, first 1,000 test images (nats)"),
+            &format!("{name}, {epochs} epochs: IWAE bound on −log p(x), k = 5,000, first 1,000 test images (nats)"),
             format!("{:.2}", bound.nll),
             format!("−ELBO {:.2} on those images", bound.elbo),
         );
-        best = best.min(bound.nll);
+        best = best.min(whole.nll);
     }
     let met = if best <= 235.0 { "met" } else { "not met" };
-    row(rows, "likelihood (binarized)", "target: best bound ≤ 235 nats", format!("{best:.2}"), met.into());
+    let target = "target: best bound (k = 1,000, all 10,000 test images) ≤ 235 nats";
+    row(rows, "likelihood (binarized)", target, format!("{best:.2}"), met.into());
     Ok(())
 }
 
