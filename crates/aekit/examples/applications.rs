@@ -373,11 +373,10 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
     let device = config.device.unwrap_or(Device::Cpu);
     let (validation, test) = (data.validation.binarized(2025)?, data.test.binarized(2026)?);
     let subset = test.take(1000);
-    let deep = VaeConfig { hidden: vec![512, 256], latent: 40, ..VaeConfig::default() };
     let mut best = f64::INFINITY;
     for (name, vae, epochs) in [
         ("dense VAE 784-400-20", VaeConfig::default(), 3 * config.epochs),
-        ("dense VAE 784-512-256-40", deep, 4 * config.epochs),
+        ("dense VAE 784-512-256-40", VaeConfig::deep(40), 4 * config.epochs),
     ] {
         let start = Instant::now();
         manual_seed(42);
@@ -400,7 +399,7 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
             "likelihood (binarized)",
             &format!("{name}, {epochs} epochs: IWAE bound, k = 1,000, all 10,000 test images (nats)"),
             format!("{:.2}", whole.nll),
-            format!("−ELBO {:.2}; published {PUBLISHED}", whole.elbo),
+            format!("−ELBO {:.2}", whole.elbo),
         );
         row(
             rows,
@@ -413,7 +412,7 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
     }
     let met = if best <= 235.0 { "met" } else { "not met" };
     let target = "target: best bound (k = 1,000, all 10,000 test images) ≤ 235 nats";
-    row(rows, "likelihood (binarized)", target, format!("{best:.2}"), met.into());
+    row(rows, "likelihood (binarized)", target, format!("{best:.2}"), format!("{met}; published {PUBLISHED}"));
     Ok(())
 }
 

@@ -51,6 +51,18 @@ impl VaeConfig {
         VaeConfig { latent, hidden: vec![], conv, ..Default::default() }
     }
 
+    /// A deeper dense VAE, 784-512-256-`latent` and mirrored: with a code of 40, trained 40
+    /// epochs on dynamically binarized Fashion-MNIST, it bounds −log p(x) at 233.77 nats, 3 below
+    /// the default 784-400-20 (`make applications`' likelihood section).
+    ///
+    /// ```
+    /// # use aekit::prelude::*;
+    /// assert_eq!(VaeConfig::deep(40).hidden, [512, 256]);
+    /// ```
+    pub fn deep(latent: usize) -> Self {
+        VaeConfig { latent, hidden: vec![512, 256], ..Default::default() }
+    }
+
     /// The same config for samples of `shape` (e.g. `data.sample_shape()`).
     pub fn with_input(self, shape: impl Into<Vec<usize>>) -> Self {
         let input = shape.into();
