@@ -151,26 +151,69 @@ impl Dataset {
     /// ```
     pub fn semi_supervised(&self, known: &Tensor, copies: usize) -> Result<Dataset> {
         self.labeled("Dataset::semi_supervised")?;
+        let known = self.known_rows("Dataset::semi_supervised", known)?;
+        let hidden = self.labels.full_like(-1).index_copy(0, &known, &self.labels.index_select(0, &known));
+        self.repeated(hidden, &known, copies)
+    }
+
+    /// The training set of a self-training round: every sample with its label from `labels`
+    /// (`[N]` i64, −1 where unknown; e.g. [`KnnGraph::pseudo_labels`](crate::eval::KnnGraph::pseudo_labels)),
+    /// the samples at `known` appearing `1 + copies` times with their true labels, as in
+    /// [`Dataset::semi_supervised`].
+    ///
+    /// ```
+    /// use aekit::prelude::*;
+    /// let data = Dataset::new(Tensor::rand([4, 2], (Kind::Float, Device::Cpu)), Tensor::from_slice(&[0i64, 1, 0, 1]))?;
+    /// let guessed = Tensor::from_slice(&[0i64, 0, -1, 1]);
+    /// let round = data.pseudo_labelled(&guessed, &Tensor::from_slice(&[1i64]), 1)?;
+    /// assert_eq!(Vec::<i64>::try_from(&round.labels)?, [0, 1, -1, 1, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn pseudo_labelled(&self, labels: &Tensor, known: &Tensor, copies: usize) -> Result<Dataset> {
+        self.labeled("Dataset::pseudo_labelled")?;
+        let known = self.known_rows("Dataset::pseudo_labelled", known)?;
+        let classes = self.classes.len() as i64;
+        if labels.kind() != Kind::Int64 || labels.size() != [self.len() as i64] {
+            return Err(Error::input(
+                "Dataset::pseudo_labelled",
+                format!(
+                    "labels must be [{}] i64 (one per sample, −1 where unknown), got {:?}",
+                    self.len(),
+                    labels.size()
+                ),
+            ));
+        }
+        if labels.lt(-1).any().int64_value(&[]) == 1 || labels.ge(classes).any().int64_value(&[]) == 1 {
+            return Err(Error::input(
+                "Dataset::pseudo_labelled",
+                format!("labels must lie in −1..{classes} (−1 for unknown)"),
+            ));
+        }
+        let labels = labels.to_device(self.labels.device());
+        let labels = labels.index_copy(0, &known, &self.labels.index_select(0, &known));
+        self.repeated(labels, &known, copies)
+    }
+
+    /// `known` checked as row indices of this set.
+    fn known_rows(&self, caller: &str, known: &Tensor) -> Result<Tensor> {
         let n = self.len() as i64;
         let known = known.to_device(self.labels.device());
         if known.kind() != Kind::Int64 || known.dim() != 1 || known.numel() == 0 {
-            return Err(Error::input(
-                "Dataset::semi_supervised",
-                "known must be a non-empty [K] i64 tensor of row indices",
-            ));
+            return Err(Error::input(caller, "known must be a non-empty [K] i64 tensor of row indices"));
         }
         if known.min().int64_value(&[]) < 0 || known.max().int64_value(&[]) >= n {
-            return Err(Error::input("Dataset::semi_supervised", format!("known holds a row outside 0..{n}")));
+            return Err(Error::input(caller, format!("known holds a row outside 0..{n}")));
         }
-        let hidden = self.labels.full_like(-1).index_copy(0, &known, &self.labels.index_select(0, &known));
-        let all = self.with_parts(self.samples.shallow_clone(), hidden);
+        Ok(known)
+    }
+
+    /// Every sample with `labels`, then the `known` ones `copies` more times with their labels.
+    fn repeated(&self, labels: Tensor, known: &Tensor, copies: usize) -> Result<Dataset> {
         let again = known.repeat([copies as i64]);
-        Ok(all.with_parts(
-            Tensor::cat(
-                &[all.samples.shallow_clone(), self.samples.index_select(0, &again.to_device(self.samples.device()))],
-                0,
-            ),
-            Tensor::cat(&[all.labels.shallow_clone(), self.labels.index_select(0, &again)], 0),
+        let extra = self.samples.index_select(0, &again.to_device(self.samples.device()));
+        Ok(self.with_parts(
+            Tensor::cat(&[self.samples.shallow_clone(), extra], 0),
+            Tensor::cat(&[labels.shallow_clone(), labels.index_select(0, &again)], 0),
         ))
     }
 

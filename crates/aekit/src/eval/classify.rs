@@ -348,6 +348,33 @@ impl KnnGraph {
     /// `F ← α·S·F + (1 − α)·Y` `iterations` times; each row takes the class with the most
     /// mass. `alpha` in (0, 1): how far labels travel (0.99 is usual).
     pub fn propagate(&self, known: &Tensor, known_labels: &Tensor, alpha: f64, iterations: usize) -> Result<Tensor> {
+        Ok(self.spread(known, known_labels, alpha, iterations)?.argmax(1, false))
+    }
+
+    /// Pseudo-labels for self-training: labels spread as [`KnnGraph::propagate`] does (α 0.99,
+    /// 40 iterations), kept only for the `share` (in (0, 1]) of rows whose class holds the most
+    /// of their mass; the other rows get −1, the `known` rows their own label. `[N]` i64, as
+    /// [`Dataset::pseudo_labelled`](crate::data::Dataset::pseudo_labelled) takes them.
+    pub fn pseudo_labels(&self, known: &Tensor, known_labels: &Tensor, share: f64) -> Result<Tensor> {
+        if !(share > 0.0 && share <= 1.0) {
+            return Err(Error::config(
+                "KnnGraph::pseudo_labels share",
+                format!("{share} must lie in (0, 1]: the share of rows to label (0.5 labels the surer half)"),
+            ));
+        }
+        let mass = self.spread(known, known_labels, 0.99, 40)?.clamp_min(0.0);
+        let (top, labels) = mass.max_dim(1, false);
+        let confidence = top / mass.sum_dim_intlist(1, false, Kind::Float).clamp_min(1e-12);
+        let n = confidence.size()[0];
+        let kept = ((share * n as f64).ceil() as i64).clamp(1, n);
+        let sure = confidence.topk(kept, 0, true, false).1;
+        let pseudo = labels.full_like(-1).index_copy(0, &sure, &labels.index_select(0, &sure));
+        let known = known.to_device(pseudo.device());
+        Ok(pseudo.index_copy(0, &known, &known_labels.to_device(pseudo.device()).to_kind(Kind::Int64)))
+    }
+
+    /// Each row's mass per class after spreading, `[N, classes]` (see [`KnnGraph::propagate`]).
+    fn spread(&self, known: &Tensor, known_labels: &Tensor, alpha: f64, iterations: usize) -> Result<Tensor> {
         let n = self.neighbours.size()[0];
         let device = self.neighbours.device();
         let known = known.to_device(device);
@@ -381,7 +408,7 @@ impl KnnGraph {
             let given = f.zeros_like().index_add(0, &flat, &(f.unsqueeze(1) * &w).view([n * k, classes]));
             f = (gathered + given) * alpha + &y * (1.0 - alpha);
         }
-        Ok(f.argmax(1, false))
+        Ok(f)
     }
 }
 

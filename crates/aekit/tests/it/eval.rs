@@ -221,6 +221,50 @@ fn one_label_per_class_spreads_along_the_graph() {
 }
 
 #[test]
+fn pseudo_labels_keep_the_surer_share_and_every_known_label() {
+    // Two clusters that touch: the rows between them are the unsure ones.
+    let (x, labels) = blobs(&[[0.0, 0.0, 0.0], [3.0, 0.0, 0.0]], 100, 1.0, 3);
+    let known = pick_per_class(&labels, 2, 1).unwrap();
+    let known_labels = labels.index_select(0, &known);
+    let graph = KnnGraph::new(&x, 8).unwrap();
+    let half = graph.pseudo_labels(&known, &known_labels, 0.5).unwrap();
+    assert_eq!(half.size(), [200]);
+    let kept = half.ge(0);
+    let n_kept = kept.sum(Kind::Int64).int64_value(&[]);
+    assert!((100..=104).contains(&n_kept), "half the rows and the 4 known: {n_kept}");
+    assert!(half.index_select(0, &known).equal(&known_labels), "known rows keep their labels");
+    let right = |p: &Tensor, keep: &Tensor| {
+        p.masked_select(keep)
+            .eq_tensor(&labels.masked_select(keep))
+            .to_kind(Kind::Float)
+            .mean(Kind::Float)
+            .double_value(&[])
+    };
+    let all = graph.pseudo_labels(&known, &known_labels, 1.0).unwrap();
+    assert!(all.ge(0).all().int64_value(&[]) == 1, "share 1 labels every row");
+    let (sure, every) = (right(&half, &kept), right(&all, &all.ge(0)));
+    assert!(sure > every && sure > 0.95, "the surer half is right more often: {sure} vs {every}");
+    // Far from the other cluster (x below the midpoint 1.5 for class 0) rows are the sure ones.
+    let sure_x = x.select(1, 0).masked_select(&kept.logical_and(&labels.eq(0)));
+    assert!(sure_x.mean(Kind::Float).double_value(&[]) < 0.0, "class 0's sure rows lie away from class 1");
+    for share in [0.0, 1.5, f64::NAN] {
+        let e = graph.pseudo_labels(&known, &known_labels, share).unwrap_err().to_string();
+        assert!(e.contains("share"), "{e}");
+    }
+
+    let data = Dataset::new(x, labels.shallow_clone()).unwrap();
+    let round = data.pseudo_labelled(&half, &known, 2).unwrap();
+    assert_eq!(round.len(), 200 + 2 * 4);
+    assert!(round.labels.narrow(0, 0, 200).equal(&half));
+    assert!(round.labels.narrow(0, 200, 8).equal(&known_labels.repeat([2])));
+    assert!(round.samples.narrow(0, 200, 4).equal(&data.samples.index_select(0, &known)));
+    let bad = |l: &Tensor| data.pseudo_labelled(l, &known, 1).unwrap_err().to_string();
+    assert!(bad(&half.narrow(0, 0, 10)).contains("[200] i64"));
+    assert!(bad(&half.full_like(2)).contains("−1..2"));
+    assert!(bad(&half.full_like(-2)).contains("−1..2"));
+}
+
+#[test]
 fn jpeg_sizes_and_quality_move_together_and_scans_are_counted_without_headers() {
     let images = crate::common::real().test.take(64).samples;
     let (low, high) = (jpeg(&images, 20).unwrap(), jpeg(&images, 90).unwrap());
