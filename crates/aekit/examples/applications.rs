@@ -378,13 +378,13 @@ fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -
     Ok(())
 }
 
-/// Dense VAEs on dynamically binarized Fashion-MNIST (each training pixel drawn anew as
+/// VAEs on dynamically binarized Fashion-MNIST (each training pixel drawn anew as
 /// Bernoulli(intensity) every batch; the test set binarized once, seed 2026): the negative ELBO
-/// and Burda et al.'s importance-weighted bound with k = 1,000 samples on all 10,000 test
-/// images, and with k = 5,000 on the first 1,000 of them, beside the published Gaussian-prior
-/// VAE on the same protocol (Exemplar VAE's Table 1: k = 5,000 on all 10,000 test images). The
-/// convolutional VAE is not here: its bound (5 million decoder passes) ran over 70 minutes on
-/// 2 CPU cores without finishing.
+/// and Burda et al.'s importance-weighted bound with k = 5,000 samples on the first 1,000 test
+/// images, and for the dense VAEs also with k = 1,000 on all 10,000, beside the published
+/// Gaussian-prior VAE on the same protocol (Exemplar VAE's Table 1: k = 5,000 on all 10,000
+/// test images). The convolutional VAE is narrow (16-32 channels) so that its 5 million decoder
+/// passes take minutes, not hours, on 2 CPU cores; it gets the k = 5,000 bound only.
 fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     use aekit::eval::importance_weighted_nll;
     // Norouzi et al. 2020 (Exemplar VAE), Table 1, "VAE w/ Gaussian prior", Fashion MNIST:
@@ -395,9 +395,12 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
     let (validation, test) = (data.validation.binarized(2025)?, data.test.binarized(2026)?);
     let subset = test.take(1000);
     let mut best = f64::INFINITY;
-    for (name, vae, epochs) in [
-        ("dense VAE 784-400-20", VaeConfig::default(), 3 * config.epochs),
-        ("dense VAE 784-512-256-40", VaeConfig::deep(40), 4 * config.epochs),
+    let narrow = ConvConfig { channels: vec![16, 32], latent: None, ..Default::default() };
+    // (name, config, epochs, whether the bound covers the whole test set)
+    for (name, vae, epochs, whole_test) in [
+        ("dense VAE 784-400-20", VaeConfig::default(), 3 * config.epochs, true),
+        ("dense VAE 784-512-256-40", VaeConfig::deep(40), 4 * config.epochs, true),
+        ("conv VAE 16-32, code 40", VaeConfig { conv: Some(narrow), ..VaeConfig::conv(40) }, 4 * config.epochs, false),
     ] {
         let start = Instant::now();
         manual_seed(42);
@@ -405,23 +408,36 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
         let fit = TrainConfig { epochs, batch_size: 128, binarize: true, checkpoints: None, ..config.clone() };
         train(&mut model, &data.train, &validation, &fit)?;
         let trained = start.elapsed().as_secs_f64();
-        let whole = importance_weighted_nll(&model, &test, 1000, 0)?;
+        // k = 1 gives the ELBO alone: what the whole test set costs for the conv VAE.
+        let whole = importance_weighted_nll(&model, &test, if whole_test { 1000 } else { 1 }, 0)?;
         let bound = importance_weighted_nll(&model, &subset, 5000, 0)?;
         println!(
-            "   {name}: {epochs} epochs ({trained:.0} s); whole test: −ELBO {:.2}, k=1,000 {:.2}; first 1,000: −ELBO {:.2}, k=5,000 {:.2} ({:.0} s)",
+            "   {name}: {epochs} epochs ({trained:.0} s); whole test: −ELBO {:.2}, k={} {:.2}; first 1,000: −ELBO {:.2}, k=5,000 {:.2} ({:.0} s)",
             whole.elbo,
+            whole.samples,
             whole.nll,
             bound.elbo,
             bound.nll,
             start.elapsed().as_secs_f64() - trained
         );
-        row(
-            rows,
-            "likelihood (binarized)",
-            &format!("{name}, {epochs} epochs: IWAE bound, k = 1,000, all 10,000 test images (nats)"),
-            format!("{:.2}", whole.nll),
-            format!("−ELBO {:.2}", whole.elbo),
-        );
+        if whole_test {
+            row(
+                rows,
+                "likelihood (binarized)",
+                &format!("{name}, {epochs} epochs: IWAE bound, k = 1,000, all 10,000 test images (nats)"),
+                format!("{:.2}", whole.nll),
+                format!("−ELBO {:.2}", whole.elbo),
+            );
+            best = best.min(whole.nll);
+        } else {
+            row(
+                rows,
+                "likelihood (binarized)",
+                &format!("{name}, {epochs} epochs: −ELBO, all 10,000 test images (nats)"),
+                format!("{:.2}", whole.elbo),
+                "".into(),
+            );
+        }
         row(
             rows,
             "likelihood (binarized)",
@@ -429,7 +445,6 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
             format!("{:.2}", bound.nll),
             format!("−ELBO {:.2} on those images", bound.elbo),
         );
-        best = best.min(whole.nll);
     }
     let met = if best <= 235.0 { "met" } else { "not met" };
     let target = "target: best bound (k = 1,000, all 10,000 test images) ≤ 235 nats";
