@@ -41,11 +41,15 @@ pub(crate) fn squared_distances(a: &Tensor, b: &Tensor) -> Tensor {
 /// both `[M, k]`, nearest first. Works in chunks so memory stays bounded.
 pub(crate) fn nearest(query: &Tensor, reference: &Tensor, k: usize) -> (Tensor, Tensor) {
     let reference = reference.to_device(query.device());
+    // ‖q − r‖² = ‖q‖² + (‖r‖² − 2 q·r): the ranking needs only the bracket, one fused matrix
+    // product per chunk; ‖q‖² is added to the k kept.
+    let rr = reference.square().sum_dim_intlist(1, false, Kind::Float);
+    let minus_two_rt = reference.tr() * -2.0;
     let (mut distances, mut indices) = (Vec::new(), Vec::new());
     let chunk = (1 << 24) / reference.size()[0].max(1);
     for q in query.split(chunk.max(1), 0) {
-        let (d, i) = squared_distances(&q, &reference).topk(k as i64, 1, false, true);
-        distances.push(d);
+        let (d, i) = rr.addmm(&q, &minus_two_rt).topk(k as i64, 1, false, true);
+        distances.push((d + q.square().sum_dim_intlist(1, true, Kind::Float)).clamp_min(0.0));
         indices.push(i);
     }
     (Tensor::cat(&distances, 0), Tensor::cat(&indices, 0))
