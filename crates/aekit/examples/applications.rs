@@ -423,23 +423,14 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
             bound.nll,
             start.elapsed().as_secs_f64() - trained
         );
+        let (measure, value, beside) = match whole_test {
+            true => ("IWAE bound, k = 1,000", whole.nll, format!("−ELBO {:.2}", whole.elbo)),
+            false => ("−ELBO", whole.elbo, String::new()),
+        };
+        let metric = format!("{name}, {epochs} epochs: {measure}, all 10,000 test images (nats)");
+        row(rows, "likelihood (binarized)", &metric, format!("{value:.2}"), beside);
         if whole_test {
-            row(
-                rows,
-                "likelihood (binarized)",
-                &format!("{name}, {epochs} epochs: IWAE bound, k = 1,000, all 10,000 test images (nats)"),
-                format!("{:.2}", whole.nll),
-                format!("−ELBO {:.2}", whole.elbo),
-            );
             best = best.min(whole.nll);
-        } else {
-            row(
-                rows,
-                "likelihood (binarized)",
-                &format!("{name}, {epochs} epochs: −ELBO, all 10,000 test images (nats)"),
-                format!("{:.2}", whole.elbo),
-                "".into(),
-            );
         }
         row(
             rows,
