@@ -452,11 +452,12 @@ fn likelihood(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aek
 /// is the 1-D conv above the Euclidean nearest series (Mauceri et al. 2020's one-class 1-NN,
 /// which our own measurement matches). Training on a few dozen series is sensitive to the seed,
 /// so each autoencoder's AUROC is the mean over three seeds; the three conv runs scored together
-/// (`ensemble_auroc`) are the method the target is on.
+/// (`ensemble_auroc`), their error within a band of 3 % of the length, are the method the target
+/// is on; the same runs' plain MSE is the row beside it.
 #[cfg(feature = "polars")]
 fn time_series(_: &FashionMnist, _: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     use aekit::data::ucr::{TimeSeries, PROBLEMS};
-    use aekit::eval::time_series::{ensemble_auroc, one_class, SeriesConfig};
+    use aekit::eval::time_series::{ensemble_auroc, ensemble_auroc_mse, one_class, SeriesConfig};
     const SEEDS: [u64; 3] = [42, 7, 1234];
     // Mauceri et al. 2020, one-class 1-NN with DTW, for the same problems.
     const PUBLISHED_DTW: [f64; 4] = [0.876, 0.816, 0.744, 0.860];
@@ -465,15 +466,16 @@ fn time_series(_: &FashionMnist, _: &TrainConfig, rows: &mut Rows) -> aekit::Res
         "normal class",
         "normal series",
         "dense (3 seeds)",
-        "1-D conv (3 seeds)",
-        "1-D conv, 3-seed ensemble",
+        "1-D conv, band 3 % (3 seeds)",
+        "1-D conv, 3 seeds together, MSE",
+        "1-D conv, 3 seeds together, band 3 %",
         "nearest series",
         "nearest, DTW",
         "PCA",
     ]);
     for (name, published_dtw) in PROBLEMS.into_iter().zip(PUBLISHED_DTW) {
         let data = TimeSeries::load(name)?;
-        let mut sums = [0.0; 6];
+        let mut sums = [0.0; 7];
         let classes = data.classes()?;
         for class in &classes {
             let mut cells = vec![Cell::from(name), Cell::from(class)];
@@ -487,14 +489,17 @@ fn time_series(_: &FashionMnist, _: &TrainConfig, rows: &mut Rows) -> aekit::Res
                 sums[i] += mean;
                 cells.push(Cell::from(format!("{mean:.3} ± {std:.3}")));
                 if i == 1 {
-                    let ensemble = ensemble_auroc(&runs)?;
-                    sums[2] += ensemble;
-                    cells.push(Cell::float(ensemble, 3));
+                    for (sum, together) in
+                        sums[2..4].iter_mut().zip([ensemble_auroc_mse(&runs)?, ensemble_auroc(&runs)?])
+                    {
+                        *sum += together;
+                        cells.push(Cell::float(together, 3));
+                    }
                 }
                 first = runs.into_iter().next();
             }
             let r = first.expect("three seeds ran");
-            for (sum, value) in sums[3..].iter_mut().zip([r.nearest_neighbour, r.dtw, r.pca]) {
+            for (sum, value) in sums[4..].iter_mut().zip([r.nearest_neighbour, r.dtw, r.pca]) {
                 *sum += value;
             }
             cells.insert(2, Cell::from(r.normal_series));
@@ -506,19 +511,23 @@ fn time_series(_: &FashionMnist, _: &TrainConfig, rows: &mut Rows) -> aekit::Res
             rows,
             &format!("time series, {name} ({} steps)", data.length()),
             "mean AUROC, each class normal in turn",
-            format!("{:.3} (dense), {:.3} (1-D conv), {:.3} (1-D conv, 3-seed ensemble)", m[0], m[1], m[2]),
-            format!("{:.3} (nearest series), {:.3} (DTW; published {published_dtw:.3}), {:.3} (PCA)", m[3], m[4], m[5]),
+            format!(
+                "{:.3} (dense), {:.3} (1-D conv), {:.3} (1-D conv, 3 seeds together, MSE), {:.3} (the same, band 3 %)",
+                m[0], m[1], m[2], m[3]
+            ),
+            format!("{:.3} (nearest series), {:.3} (DTW; published {published_dtw:.3}), {:.3} (PCA)", m[4], m[5], m[6]),
         );
-        let met = if m[2] > m[3] { "met" } else { "not met" };
+        let met = if m[3] > m[4] { "met" } else { "not met" };
         row(
             rows,
             &format!("time series, {name}"),
-            "target: 1-D conv ensemble > nearest series",
-            format!("{:.3} vs {:.3}", m[2], m[3]),
+            "target: 1-D conv, 3 seeds together (band 3 %) > nearest series",
+            format!("{:.3} vs {:.3}", m[3], m[4]),
             met.into(),
         );
     }
-    let title = "Time series: AUROC per normal class (dense L-64-8, 300 epochs; 1-D conv 32-64-16, 1,000 epochs; MSE)";
+    let title = "Time series: AUROC per normal class (dense L-64-8, 300 epochs, MSE; 1-D conv 32-64-16, 1,000 epochs, \
+                 MSE or its error within a band of 3 % of the length)";
     rows.details.push((title.into(), detail));
     Ok(())
 }

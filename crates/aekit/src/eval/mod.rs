@@ -36,7 +36,7 @@ pub use classify::{
     KnnGraph, Probe, ProbeConfig,
 };
 pub use compression::{bd_rate, jpeg, png_bytes, quantize, shared_psnr_range, Jpeg};
-pub use dtw::nearest_dtw;
+pub use dtw::{nearest_dtw, warped_errors};
 pub use ensemble::{Ensemble, EnsembleScores};
 pub use likelihood::{importance_weighted_nll, Likelihood};
 pub use pca::Pca;

@@ -2,7 +2,7 @@
 //! protocol on real data.
 
 use aekit::data::ucr::{self, TimeSeries};
-use aekit::eval::time_series::{ensemble_auroc, one_class, SeriesConfig};
+use aekit::eval::time_series::{ensemble_auroc, ensemble_auroc_mse, one_class, SeriesConfig};
 use aekit::models::{Autoencoder, ConvConfig};
 use aekit::table::{Cell, Table};
 use aekit::tch::{Device, Kind, Tensor};
@@ -109,6 +109,34 @@ fn one_class_gunpoint_beats_chance_with_every_score() {
         ensemble_auroc(&[class_2, one_class(&gun, "1", &SeriesConfig { epochs: 5, ..Default::default() }).unwrap()]);
     assert!(e.unwrap_err().to_string().contains("one class"));
     assert!(ensemble_auroc(&[]).unwrap_err().to_string().contains("no runs"));
+}
+
+/// The band: with none the score is the MSE; within 3 % (4 of GunPoint's 150 steps) each error
+/// is at most the MSE, the same model's MSE is kept beside it, and a band outside 0..=1 is
+/// refused with an example.
+#[test]
+fn a_banded_score_is_at_most_the_mse_and_keeps_it_beside() {
+    let _lock = serial();
+    let gun = TimeSeries::load("GunPoint").unwrap();
+    let plain = SeriesConfig { epochs: 30, ..Default::default() };
+    let r = one_class(&gun, "1", &plain).unwrap();
+    assert!(r.errors.equal(&r.mse_errors.0) && r.train_errors.equal(&r.mse_errors.1));
+    assert_eq!(r.autoencoder, r.autoencoder_mse);
+
+    let banded = SeriesConfig { band: 0.03, ..plain.clone() };
+    assert_eq!(banded.band_steps(gun.length()), 4);
+    assert_eq!(banded.band_steps(24), 0, "ItalyPowerDemand's hours: under one step is no band");
+    let b = one_class(&gun, "1", &banded).unwrap();
+    assert!(b.mse_errors.0.equal(&r.errors), "the same seed trains the same model");
+    let (warped, mse) = (Vec::<f32>::try_from(&b.errors).unwrap(), Vec::<f32>::try_from(&b.mse_errors.0).unwrap());
+    assert!(warped.iter().zip(&mse).all(|(w, m)| *w <= m + 1e-6), "a band never costs more than none");
+    assert!(warped.iter().zip(&mse).any(|(w, m)| *w < 0.9 * m), "and here it forgives some timing");
+    assert!((ensemble_auroc_mse(std::slice::from_ref(&b)).unwrap() - b.autoencoder_mse).abs() < 1e-9);
+    assert!(b.autoencoder > 0.6, "AUROC {}", b.autoencoder);
+    for bad in [-0.1, 1.5, f64::NAN] {
+        let e = one_class(&gun, "1", &SeriesConfig { band: bad, ..plain.clone() }).unwrap_err().to_string();
+        assert!(e.contains("SeriesConfig::band") && e.contains("0.03"), "{e}");
+    }
 }
 
 /// Time-warped training (a new warp of each series every batch): the loss still falls and the
