@@ -103,31 +103,40 @@ fn latent(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::
     Ok(())
 }
 
-/// Codes as features: a linear probe and k-means, against raw pixels.
+/// Codes as features: a linear probe and k-means, against raw pixels. The last model is a
+/// denoiser of shifts (each training image moved up to 3 pixels, the clean one the target): to
+/// undo a shift its code must say what the image shows, not where; the target is on it.
 fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     let device = config.device.unwrap_or(Device::Cpu);
     let pixels = |d: &Dataset| d.samples.flatten(1, -1);
     let probe = ProbeConfig::default();
     let base = linear_probe(&pixels(&data.train), &data.train.labels, &pixels(&data.test), &data.test.labels, &probe)?;
     let pixel_nmi = nmi(&kmeans(&pixels(&data.test), 10, 3, 0)?.labels, &data.test.labels)?;
-    for (name, model_config) in [
+    let plain = TrainConfig { batch_size: 128, ..config.clone() };
+    let shift = TrainConfig { epochs: 30, corruption: Some(Corruption::Shift { pixels: 3 }), ..plain.clone() };
+    let code_128 = ConvConfig { latent: Some(128), ..Default::default() };
+    for (name, model_config, fit) in [
         (
             "dense 784-256-64",
             aekit::models::ModelConfig::Dense(DenseConfig { hidden: vec![256], ..DenseConfig::standard(64) }),
+            &plain,
         ),
-        ("conv 32-64, latent 64", aekit::models::ModelConfig::Conv(ConvConfig::default())),
-        (
-            "conv 32-64, latent 128",
-            aekit::models::ModelConfig::Conv(ConvConfig { latent: Some(128), ..Default::default() }),
-        ),
+        ("conv 32-64, latent 64", aekit::models::ModelConfig::Conv(ConvConfig::default()), &plain),
+        ("conv 32-64, latent 128", aekit::models::ModelConfig::Conv(code_128.clone()), &plain),
         (
             "conv 32-64, code 64×7×7",
             aekit::models::ModelConfig::Conv(ConvConfig { latent: None, ..Default::default() }),
+            &plain,
+        ),
+        (
+            "conv 32-64 + batch norm, latent 128, undoing a shift of ≤ 3 px (30 epochs)",
+            aekit::models::ModelConfig::Conv(ConvConfig { batch_norm: true, ..code_128 }),
+            &shift,
         ),
     ] {
         manual_seed(42);
         let mut model = Autoencoder::new(model_config.clone(), device)?;
-        train(&mut model, &data.train, &data.validation, &TrainConfig { batch_size: 128, ..config.clone() })?;
+        train(&mut model, &data.train, &data.validation, fit)?;
         let (train_codes, test_codes) = (encode_all(&model, &data.train)?, encode_all(&model, &data.test)?);
         let ae = linear_probe(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &probe)?;
         row(
@@ -145,6 +154,21 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
             format!("{:.3}", nmi(&clusters.labels, &data.test.labels)?),
             format!("{pixel_nmi:.3} (pixels)"),
         );
+        if fit.corruption.is_some() {
+            // Whether the probe, not the code, is what is short: the same codes, 5 times the passes.
+            let longer = ProbeConfig { epochs: 100, ..probe };
+            let longer = linear_probe(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &longer)?;
+            row(
+                rows,
+                "features",
+                &format!("linear probe test accuracy, 100 probe epochs, {name}"),
+                format!("{:.3} (train {:.3})", longer.test_accuracy, longer.train_accuracy),
+                format!("{:.3} (train {:.3}, 20 probe epochs)", ae.test_accuracy, ae.train_accuracy),
+            );
+            let met = if ae.test_accuracy >= 0.88 { "met" } else { "not met" };
+            let target = "target: linear probe on a code of ≤ 128 values ≥ 0.88 (the shift denoiser)";
+            row(rows, "features", target, format!("{:.3}", ae.test_accuracy), met.into());
+        }
     }
     Ok(())
 }
@@ -291,18 +315,6 @@ fn semi_supervised(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -
     let mut pretrained = Autoencoder::new(semi.clone(), device)?;
     train(&mut pretrained, &Dataset::unlabeled(data.train.samples.shallow_clone())?, &data.validation, config)?;
     println!("   semi-supervised autoencoder pretrained without labels: {:.0} s", started.elapsed().as_secs_f64());
-    // Its 128-value code, learnt without labels, is also a feature extractor: notebook 07's probe.
-    let (train_codes, test_codes) = (encode_all(&pretrained, &data.train)?, encode_all(&pretrained, &data.test)?);
-    let probe =
-        linear_probe(&train_codes, &data.train.labels, &test_codes, &data.test.labels, &ProbeConfig::default())?;
-    let met = if probe.test_accuracy >= 0.88 { "met" } else { "not met" };
-    row(
-        rows,
-        "features",
-        "target: linear probe on a code of ≤ 128 values (conv 32-64, latent 128) ≥ 0.88",
-        format!("{:.3}", probe.test_accuracy),
-        met.into(),
-    );
     let fine_tune = TrainConfig { epochs: 2, batch_size: 128, checkpoints: None, ..config.clone() };
     let self_training = TrainConfig { epochs: 1, ..fine_tune.clone() };
     let mut detail = Table::new([

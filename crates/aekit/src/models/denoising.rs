@@ -1,5 +1,7 @@
 //! Denoising: any autoencoder trained to rebuild the clean image from a corrupted one
-//! (`TrainConfig::corruption`). The corruptions, each clamped to [0, 1]:
+//! (`TrainConfig::corruption`). The corruptions, each clamped to [0, 1]: noise, and a shift
+//! ([`Corruption::Shift`]), whose undoing teaches the code what an image shows rather than
+//! where (better features for a linear probe, notebook 07):
 //!
 //! ```
 //! use aekit::prelude::*;
@@ -25,6 +27,10 @@ pub enum Corruption {
     Masking { fraction: f64 },
     /// Sets a random `fraction` of the pixels to 0 or 1, half each.
     SaltAndPepper { fraction: f64 },
+    /// Moves each sample by a random whole number of steps, up to `pixels` either way along
+    /// each axis (drawn apart: rows and columns of images, time of series), filling with 0;
+    /// vectors `[N, D]` have no such axis and stay as they are.
+    Shift { pixels: usize },
 }
 
 impl Corruption {
@@ -54,6 +60,7 @@ impl Corruption {
                 let salt = uniform().ge(0.5).to_kind(Kind::Float);
                 images.where_self(&hit.logical_not(), &salt)
             }
+            Corruption::Shift { pixels } => shifted(images, pixels as i64),
         };
         noisy.clamp(0.0, 1.0)
     }
@@ -64,4 +71,25 @@ impl Corruption {
         crate::manual_seed(seed);
         self.apply(images)
     }
+}
+
+/// `samples` `[N, C, …]`, each moved by its own random offset in `-pixels..=pixels` along every
+/// axis after the channels: padded with zeros, then the window at the offset gathered.
+fn shifted(samples: &Tensor, pixels: i64) -> Tensor {
+    let size = samples.size();
+    let mut out = samples.shallow_clone();
+    for axis in 2..size.len() {
+        let mut pad = vec![0; 2 * (size.len() - 2)];
+        let from_last = 2 * (size.len() - 1 - axis);
+        (pad[from_last], pad[from_last + 1]) = (pixels, pixels);
+        let padded = out.constant_pad_nd(pad);
+        let mut along = vec![1; size.len()];
+        along[axis] = size[axis];
+        let mut per_sample = vec![1; size.len()];
+        per_sample[0] = size[0];
+        let offset = Tensor::randint(2 * pixels + 1, per_sample.as_slice(), (Kind::Int64, samples.device()));
+        let steps = Tensor::arange(size[axis], (Kind::Int64, samples.device())).view(along.as_slice());
+        out = padded.gather(axis as i64, &(offset + steps).expand(size.as_slice(), false), false);
+    }
+    out
 }

@@ -87,6 +87,44 @@ fn corruptions_have_the_statistics_they_promise() {
     assert!(Corruption::Gaussian { sigma: -1.0 }.validate().is_err());
 }
 
+/// A shift moves each image whole, by its own offset of at most `pixels` per axis, zeros
+/// coming in; series move along time; 0 pixels is no change.
+#[test]
+fn a_shift_moves_each_sample_whole_within_its_bound() {
+    let _rng = serial();
+    let one_dot = |n: i64| {
+        let x = Tensor::zeros([n, 1, 9, 9], (Kind::Float, Device::Cpu));
+        let _ = x.narrow(2, 4, 1).narrow(3, 4, 1).fill_(1.0);
+        x
+    };
+    let dots = one_dot(200);
+    let moved = Corruption::Shift { pixels: 2 }.apply_seeded(&dots, 3);
+    assert_eq!(moved.size(), [200, 1, 9, 9]);
+    let (mut offsets, mut rows_seen) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+    for i in 0..200 {
+        let image = moved.get(i).view([-1]);
+        assert_eq!(image.sum(Kind::Float).double_value(&[]), 1.0, "image {i}: the dot moved whole");
+        let at = image.argmax(0, false).int64_value(&[]);
+        let (row, col) = (at / 9 - 4, at % 9 - 4);
+        assert!(row.abs() <= 2 && col.abs() <= 2, "image {i}: moved by {row}, {col}");
+        offsets.insert((row, col));
+        rows_seen.insert(row);
+    }
+    assert_eq!(offsets.len(), 25, "every offset of ±2 on both axes occurs in 200 draws");
+    assert_eq!(rows_seen.len(), 5);
+    assert!(Corruption::Shift { pixels: 0 }.apply_seeded(&dots, 3).equal(&dots));
+    let series = Tensor::arange(12, (Kind::Float, Device::Cpu)).view([1, 1, 12]) / 12.0;
+    let late = Corruption::Shift { pixels: 3 }.apply_seeded(&series.repeat([50, 1, 1]), 4);
+    let moved_by: std::collections::HashSet<i64> = (0..50)
+        .map(|i| {
+            let s = Vec::<f32>::try_from(late.get(i).view([-1])).unwrap();
+            let j = s.iter().position(|&v| v > 5.5 / 12.0 && v < 6.5 / 12.0).map_or(99, |j| j as i64);
+            j - 6
+        })
+        .collect();
+    assert!(moved_by.iter().all(|d| d.abs() <= 3) && moved_by.len() == 7, "{moved_by:?}");
+}
+
 #[test]
 fn denoising_training_learns_to_remove_noise() {
     let _rng = serial();
