@@ -80,7 +80,7 @@ impl SeriesConfig {
     /// training and the wider model are what lift it past the nearest series (`make
     /// applications`, three seeds): the 16 → 32 → 8 model at 300 epochs reached GunPoint 0.832
     /// and ArrowHead 0.752, this one 0.882 and 0.770. The band lifts the leaf outlines, whose
-    /// shapes come a few steps early or late (OSULeaf, three seeds together: 0.793 → 0.808).
+    /// shapes come a few steps early or late (OSULeaf, three seeds together: 0.796 → 0.811).
     pub fn conv() -> Self {
         let conv = ConvConfig { channels: vec![32, 64], kernel: 5, latent: Some(16), ..ConvConfig::default() };
         SeriesConfig { model: conv.into(), epochs: 1000, learning_rate: 3e-3, band: 0.03, ..SeriesConfig::default() }
