@@ -80,10 +80,12 @@ fn dtw_within(a: &[f64], b: &[f64], band: usize, bound: f64) -> f64 {
     let mut current = vec![f64::INFINITY; b.len() + 1];
     previous[0] = 0.0;
     for (i, &x) in a.iter().enumerate() {
-        current.fill(f64::INFINITY);
+        // The band's first cell reads the one left of it, which must not be reachable; every
+        // other cell this row or the next reads is written in this row or never was.
+        let first = i.saturating_sub(band);
+        current[first.min(b.len())] = f64::INFINITY;
         let mut row_min = f64::INFINITY;
-        for (j, &y) in b.iter().enumerate().take(i.saturating_add(band).saturating_add(1)).skip(i.saturating_sub(band))
-        {
+        for (j, &y) in b.iter().enumerate().take(i.saturating_add(band).saturating_add(1)).skip(first) {
             let cell = (x - y).powi(2) + previous[j].min(previous[j + 1]).min(current[j]);
             current[j + 1] = cell;
             row_min = row_min.min(cell);

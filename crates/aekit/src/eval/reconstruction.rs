@@ -75,7 +75,7 @@ pub fn image_errors(model: &Autoencoder, data: &Dataset, loss: ReconLoss) -> Res
     Ok(Tensor::cat(&errors, 0))
 }
 
-fn per_image(output: &Tensor, target: &Tensor, loss: ReconLoss) -> Tensor {
+pub(crate) fn per_image(output: &Tensor, target: &Tensor, loss: ReconLoss) -> Tensor {
     let n = output.size()[0];
     let (output, target) = (output.reshape([n, -1]), target.reshape([n, -1]));
     match loss {

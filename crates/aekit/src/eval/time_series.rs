@@ -18,6 +18,7 @@
 use tch::Tensor;
 
 use super::anomaly::{scale, standardized_sum};
+use super::reconstruction::per_image;
 use super::{auroc, knn_distance, nearest_dtw, warped_errors, Pca};
 use crate::data::ucr::{self, TimeSeries};
 use crate::data::Dataset;
@@ -197,7 +198,7 @@ pub fn one_class(data: &TimeSeries, class: &str, config: &SeriesConfig) -> Resul
 fn scores(model: &Autoencoder, data: &Dataset, band: usize) -> Result<(Tensor, Tensor)> {
     let outputs = data.map_batches(model.device(), |series| tch::no_grad(|| model.forward(series)))?;
     let outputs = Tensor::cat(&outputs, 0).to_device(tch::Device::Cpu);
-    let mse = (&outputs - &data.samples).square().flatten(1, -1).mean_dim(1, false, tch::Kind::Float);
+    let mse = per_image(&outputs, &data.samples, ReconLoss::Mse);
     let warped = if band == 0 { mse.shallow_clone() } else { warped_errors(&data.samples, &outputs, band)? };
     Ok((warped, mse))
 }
