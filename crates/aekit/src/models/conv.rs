@@ -45,6 +45,10 @@ pub struct ConvConfig {
     /// Batch normalization before each nonlinearity (steadier training of deeper or
     /// multi-task models; off by default, as in the tutorial).
     pub batch_norm: bool,
+    /// The dense code is the linear layer's output, without the activation: no value clipped
+    /// at zero, no unit dead, so a linear classifier or probe reads more from it. Off by
+    /// default, as in the tutorial (its code is `Dense(latent, activation="relu")`).
+    pub linear_code: bool,
 }
 
 impl Default for ConvConfig {
@@ -57,6 +61,7 @@ impl Default for ConvConfig {
             latent: Some(64),
             activation: Activation::Relu,
             batch_norm: false,
+            linear_code: false,
         }
     }
 }
@@ -199,7 +204,8 @@ impl Architecture for ConvConfig {
                 std::iter::once(*c as i64).chain(s.iter().copied()).map(|v| v.to_string()).collect::<Vec<_>>().join("×")
             })
             .collect();
-        let code = self.latent.map(|l| format!(" → {l}")).unwrap_or_default();
+        let linear = if self.linear_code { " (linear)" } else { "" };
+        let code = self.latent.map(|l| format!(" → {l}{linear}")).unwrap_or_default();
         let kind = if self.dims() == 1 { "1-D convolutional" } else { "convolutional" };
         let norm = if self.batch_norm { ", batch norm" } else { "" };
         format!("{kind} autoencoder {} → {}{code} → mirrored{norm}", input::show(&self.input), maps.join(" → "))
@@ -216,10 +222,12 @@ impl Architecture for ConvConfig {
     fn encoder(&self, p: &nn::Path) -> Layers {
         let layers = conv_encoder(p, self);
         let Some(latent) = self.latent else { return layers };
-        let act = self.activation;
-        layers
-            .layer("code", linear(p / "code", self.feature_values(), latent as i64))
-            .op(act.name(), move |x, _| act.apply(x))
+        let (act, layers) =
+            (self.activation, layers.layer("code", linear(p / "code", self.feature_values(), latent as i64)));
+        match self.linear_code {
+            true => layers,
+            false => layers.op(act.name(), move |x, _| act.apply(x)),
+        }
     }
 
     fn decoder(&self, p: &nn::Path) -> Layers {

@@ -357,3 +357,20 @@ fn foreign_or_mismatched_checkpoints_name_the_file_and_the_tensor() {
     let err = Autoencoder::load(&reshaped, Device::Cpu).err().unwrap().to_string();
     assert!(err.contains("reshaped.safetensors") && err.contains(&victim_name) && err.contains("[3]"), "{err}");
 }
+
+#[test]
+fn a_linear_code_keeps_the_values_a_relu_code_clips() {
+    let _rng = serial();
+    manual_seed(0);
+    let images = Tensor::rand([16, 1, 28, 28], (Kind::Float, Device::Cpu));
+    let clipped = Autoencoder::new(ConvConfig { latent: Some(32), ..Default::default() }, Device::Cpu).unwrap();
+    let linear = ConvConfig { latent: Some(32), linear_code: true, ..Default::default() };
+    // The same weights: the only difference is the activation after the code layer.
+    let linear = Autoencoder::starting_from(linear, &clipped).unwrap();
+    let (relu_codes, linear_codes) = (clipped.encode(&images).unwrap(), linear.encode(&images).unwrap());
+    assert!(relu_codes.min().double_value(&[]) >= 0.0);
+    assert!(linear_codes.min().double_value(&[]) < 0.0, "some values below zero are kept");
+    assert!(linear_codes.relu().allclose(&relu_codes, 1e-6, 1e-6, false));
+    assert!(linear.config().describe().contains("→ 32 (linear)"), "{}", linear.config().describe());
+    assert_eq!(linear.forward(&images).unwrap().size(), [16, 1, 28, 28]);
+}
