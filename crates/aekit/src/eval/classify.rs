@@ -317,6 +317,43 @@ pub fn pick_per_class(labels: &Tensor, per_class: usize, seed: u64) -> Result<Te
     Ok(Tensor::from_slice(&picked))
 }
 
+/// Pseudo-labels from class scores `[N, classes]` (probabilities, or any non-negative mass):
+/// each row's top class for the `share` (in (0, 1]) of rows whose top class holds the largest
+/// part of their mass, −1 for the others. `[N]` i64, as
+/// [`Dataset::pseudo_labelled`](crate::data::Dataset::pseudo_labelled) takes them: a self-training
+/// round on a model's own surer guesses (e.g. [`Autoencoder::class_probabilities`](crate::Autoencoder::class_probabilities)).
+///
+/// ```
+/// use aekit::prelude::*;
+/// let scores = Tensor::from_slice(&[0.9f32, 0.1, 0.4, 0.6, 0.2, 0.8]).view([3, 2]);
+/// let labels = aekit::eval::surest_labels(&scores, 2.0 / 3.0)?;
+/// assert_eq!(Vec::<i64>::try_from(&labels)?, [0, -1, 1]); // the 0.6 is the least sure
+/// # Ok::<(), aekit::Error>(())
+/// ```
+pub fn surest_labels(scores: &Tensor, share: f64) -> Result<Tensor> {
+    check_share("surest_labels", share)?;
+    let scores = features("surest_labels: scores", scores)?;
+    if scores.lt(0.0).any().int64_value(&[]) == 1 || scores.isnan().any().int64_value(&[]) == 1 {
+        return Err(Error::input("surest_labels", "scores must be non-negative (probabilities or mass), without NaN"));
+    }
+    let (top, labels) = scores.max_dim(1, false);
+    let confidence = top / scores.sum_dim_intlist(1, false, Kind::Float).clamp_min(1e-12);
+    let n = confidence.size()[0];
+    let kept = ((share * n as f64).ceil() as i64).clamp(1, n);
+    let sure = confidence.topk(kept, 0, true, false).1;
+    Ok(labels.full_like(-1).index_copy(0, &sure, &labels.index_select(0, &sure)))
+}
+
+fn check_share(caller: &str, share: f64) -> Result<()> {
+    match share > 0.0 && share <= 1.0 {
+        true => Ok(()),
+        false => Err(Error::config(
+            format!("{caller} share"),
+            format!("{share} must lie in (0, 1]: the share of rows to label (0.5 labels the surer half)"),
+        )),
+    }
+}
+
 /// The `k`-nearest-neighbour graph of a set of rows, for spreading a few labels to all of them.
 /// Edges go both ways (i links j when either is among the other's nearest).
 #[derive(Debug)]
@@ -360,19 +397,8 @@ impl KnnGraph {
     /// of their mass; the other rows get −1, the `known` rows their own label. `[N]` i64, as
     /// [`Dataset::pseudo_labelled`](crate::data::Dataset::pseudo_labelled) takes them.
     pub fn pseudo_labels(&self, known: &Tensor, known_labels: &Tensor, share: f64) -> Result<Tensor> {
-        if !(share > 0.0 && share <= 1.0) {
-            return Err(Error::config(
-                "KnnGraph::pseudo_labels share",
-                format!("{share} must lie in (0, 1]: the share of rows to label (0.5 labels the surer half)"),
-            ));
-        }
-        let mass = self.spread(known, known_labels, 0.99, 40)?.clamp_min(0.0);
-        let (top, labels) = mass.max_dim(1, false);
-        let confidence = top / mass.sum_dim_intlist(1, false, Kind::Float).clamp_min(1e-12);
-        let n = confidence.size()[0];
-        let kept = ((share * n as f64).ceil() as i64).clamp(1, n);
-        let sure = confidence.topk(kept, 0, true, false).1;
-        let pseudo = labels.full_like(-1).index_copy(0, &sure, &labels.index_select(0, &sure));
+        check_share("KnnGraph::pseudo_labels", share)?;
+        let pseudo = surest_labels(&self.spread(known, known_labels, 0.99, 40)?.clamp_min(0.0), share)?;
         let known = known.to_device(pseudo.device());
         Ok(pseudo.index_copy(0, &known, &known_labels.to_device(pseudo.device()).to_kind(Kind::Int64)))
     }

@@ -32,8 +32,8 @@ pub mod time_series;
 
 pub use anomaly::{auroc, knn_distance, AnomalyDetector, AnomalyScores, BinaryMetrics, Threshold};
 pub use classify::{
-    accuracy, few_labels, kmeans, knn_predict, linear_probe, mean_std, nmi, pick_per_class, FewLabels, KMeans,
-    KnnGraph, Probe, ProbeConfig,
+    accuracy, few_labels, kmeans, knn_predict, linear_probe, mean_std, nmi, pick_per_class, surest_labels, FewLabels,
+    KMeans, KnnGraph, Probe, ProbeConfig,
 };
 pub use compression::{bd_rate, jpeg, png_bytes, quantize, shared_psnr_range, Jpeg};
 pub use dtw::{nearest_dtw, warped_errors};

@@ -33,6 +33,11 @@ pub struct SemiSupervisedConfig {
     pub classes: usize,
     /// Weight of the cross-entropy on the labelled samples of a batch.
     pub classification: f64,
+    /// Weight of the reconstruction. At 0 the decoder is not run: the encoder and the
+    /// classifier learn from the labels alone (a self-training round on pseudo-labels, say,
+    /// after the reconstruction has taught the code), at a fraction of the cost; the
+    /// validation loss the trainer reports stays the reconstruction's.
+    pub reconstruction: f64,
 }
 
 impl Default for SemiSupervisedConfig {
@@ -42,10 +47,11 @@ impl Default for SemiSupervisedConfig {
 }
 
 impl SemiSupervisedConfig {
-    /// `classes` classes, on the default convolutions with a code of 128.
+    /// `classes` classes, on the default convolutions with batch norm and a linear code of 128
+    /// (no ReLU: the linear classifier reads every value of it).
     pub fn new(classes: usize) -> Self {
-        let body = ConvConfig { latent: Some(128), ..Default::default() };
-        SemiSupervisedConfig { body, classes, classification: 1.0 }
+        let body = ConvConfig { latent: Some(128), batch_norm: true, linear_code: true, ..Default::default() };
+        SemiSupervisedConfig { body, classes, classification: 1.0, reconstruction: 1.0 }
     }
 
     /// The same config for samples of `shape` (e.g. `data.sample_shape()`).
@@ -79,10 +85,18 @@ impl Architecture for SemiSupervisedConfig {
         if self.classes < 2 {
             return Err(Error::config("SemiSupervisedConfig::classes", format!("{} must be at least 2", self.classes)));
         }
-        if !(self.classification.is_finite() && self.classification >= 0.0) {
+        for (field, weight) in [("classification", self.classification), ("reconstruction", self.reconstruction)] {
+            if !(weight.is_finite() && weight >= 0.0) {
+                return Err(Error::config(
+                    format!("SemiSupervisedConfig::{field}"),
+                    format!("{weight} must be ≥ 0 (1 weighs it as the other term)"),
+                ));
+            }
+        }
+        if self.classification == 0.0 && self.reconstruction == 0.0 {
             return Err(Error::config(
-                "SemiSupervisedConfig::classification",
-                format!("{} must be ≥ 0 (1 weighs it as the reconstruction)", self.classification),
+                "SemiSupervisedConfig::reconstruction",
+                "and classification are both 0: nothing would be learnt (set either above 0)",
             ));
         }
         self.body.validate()
@@ -123,7 +137,10 @@ impl Architecture for SemiSupervisedConfig {
         loss: ReconLoss,
     ) -> Losses {
         let logits = encoded.narrow(1, self.code(), self.classes as i64);
-        let recon = loss.compute(&decode(&self.codes(encoded)), target);
+        let recon = match self.reconstruction > 0.0 {
+            true => loss.compute(&decode(&self.codes(encoded)), target),
+            false => Tensor::zeros([], (Kind::Float, encoded.device())),
+        };
         let known = labels.ge(0);
         let classification = if known.any().int64_value(&[]) == 1 {
             let index = known.nonzero().squeeze_dim(1);
@@ -135,10 +152,11 @@ impl Architecture for SemiSupervisedConfig {
                 0.0,
             )
         } else {
-            recon.zeros_like()
+            // Zero, yet on the graph: a batch without labels still steps when only they weigh.
+            logits.sum(Kind::Float) * 0.0
         };
         Losses {
-            total: &recon + &classification * self.classification,
+            total: &recon * self.reconstruction + &classification * self.classification,
             terms: vec![("reconstruction", recon), ("classification", classification)],
         }
     }

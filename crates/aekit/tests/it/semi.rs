@@ -1,4 +1,6 @@
-use aekit::eval::{accuracy, pick_per_class};
+use std::collections::BTreeMap;
+
+use aekit::eval::{accuracy, pick_per_class, surest_labels};
 use aekit::models::{Autoencoder, ConvConfig, SemiSupervisedConfig};
 use aekit::prelude::*;
 
@@ -97,4 +99,72 @@ fn real_data_few_labels_train_the_classifier_through_the_code() {
     let test = data.test.take(2000);
     let acc = accuracy(&model.classify(&test.samples).unwrap(), &test.labels).unwrap();
     assert!(acc > 0.5, "100 labels and 6,000 images classify well above chance (0.1): {acc}");
+}
+
+#[test]
+fn without_reconstruction_the_decoder_rests_and_the_labels_alone_teach() {
+    let _rng = serial();
+    let data = Dataset::new(
+        Tensor::rand([64, 1, 28, 28], (Kind::Float, Device::Cpu)),
+        Tensor::arange(64, (Kind::Int64, Device::Cpu)).remainder(2),
+    )
+    .unwrap();
+    manual_seed(0);
+    let labels_only = SemiSupervisedConfig { reconstruction: 0.0, ..SemiSupervisedConfig::new(2) };
+    let mut model = Autoencoder::new(labels_only, Device::Cpu).unwrap();
+    let decoder = |m: &Autoencoder| -> BTreeMap<String, Tensor> {
+        m.var_store()
+            .variables()
+            .into_iter()
+            .filter(|(n, _)| n.starts_with("decoder"))
+            .map(|(n, t)| (n, t.copy()))
+            .collect()
+    };
+    let (decoder_before, codes_before) = (decoder(&model), model.encode(&data.samples).unwrap());
+    let losses = model.labelled_losses(&data.samples, &data.samples, &data.labels, ReconLoss::Bce, false);
+    assert_eq!(losses.terms[0].1.double_value(&[]), 0.0, "the decoder is not run");
+    assert!((losses.total.double_value(&[]) - losses.terms[1].1.double_value(&[])).abs() < 1e-7);
+    let config = TrainConfig { epochs: 3, batch_size: 16, verbose: false, checkpoints: None, ..Default::default() };
+    let history = train(&mut model, &data, &data.take(8), &config).unwrap();
+    let classification: Vec<f64> =
+        history.epochs.iter().map(|e| e.terms.iter().find(|(n, _)| n == "classification").unwrap().1).collect();
+    assert!(classification[2] < classification[0], "the labels are learnt: {classification:?}");
+    assert!(!decoder_before.is_empty());
+    let decoder_after = decoder(&model);
+    for (name, before) in &decoder_before {
+        assert!(before.equal(&decoder_after[name]), "the decoder's {name} stays as it was");
+    }
+    assert!(!model.encode(&data.samples).unwrap().allclose(&codes_before, 1e-6, 1e-6, false), "the encoder learns");
+    // A batch without a known label teaches nothing, and is no error.
+    let hidden = Dataset::unlabeled(data.samples.narrow(0, 0, 8)).unwrap();
+    let history = train(&mut model, &hidden, &data.take(8), &TrainConfig { epochs: 1, ..config }).unwrap();
+    assert_eq!(history.epochs[0].train_loss, 0.0);
+    let nothing = SemiSupervisedConfig { reconstruction: 0.0, classification: 0.0, ..SemiSupervisedConfig::new(2) };
+    let e = Autoencoder::new(nothing, Device::Cpu).unwrap_err().to_string();
+    assert!(e.contains("both 0"), "{e}");
+    let e = Autoencoder::new(
+        SemiSupervisedConfig { reconstruction: f64::NAN, ..SemiSupervisedConfig::new(2) },
+        Device::Cpu,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("SemiSupervisedConfig::reconstruction"), "{e}");
+}
+
+#[test]
+fn a_model_labels_its_surer_guesses_and_leaves_the_rest() {
+    let _rng = serial();
+    let scores = Tensor::from_slice(&[0.5f32, 0.5, 0.0, 0.1, 0.9, 0.0, 0.3, 0.3, 0.4, 0.0, 0.0, 2.0]).view([4, 3]);
+    let half = Vec::<i64>::try_from(&surest_labels(&scores, 0.5).unwrap()).unwrap();
+    assert_eq!(half, [-1, 1, -1, 2], "the two surest rows (all mass in one class, then 0.9) keep their top class");
+    let all = Vec::<i64>::try_from(&surest_labels(&scores, 1.0).unwrap()).unwrap();
+    assert_eq!(all, [0, 1, 2, 2]);
+    for bad in [0.0, 1.5, f64::NAN] {
+        let e = surest_labels(&scores, bad).unwrap_err().to_string();
+        assert!(e.contains("share") && e.contains("(0, 1]"), "{e}");
+    }
+    let e = surest_labels(&(-scores), 0.5).unwrap_err().to_string();
+    assert!(e.contains("non-negative"), "{e}");
+    let e = surest_labels(&Tensor::from_slice(&[1i64, 2]), 0.5).unwrap_err().to_string();
+    assert!(e.contains("surest_labels: scores"), "{e}");
 }
