@@ -336,12 +336,17 @@ pub fn surest_labels(scores: &Tensor, share: f64) -> Result<Tensor> {
     if scores.lt(0.0).any().int64_value(&[]) == 1 || scores.isnan().any().int64_value(&[]) == 1 {
         return Err(Error::input("surest_labels", "scores must be non-negative (probabilities or mass), without NaN"));
     }
+    Ok(surest(&scores, share))
+}
+
+/// [`surest_labels`] on scores already checked: `[N, classes]` float, non-negative.
+fn surest(scores: &Tensor, share: f64) -> Tensor {
     let (top, labels) = scores.max_dim(1, false);
     let confidence = top / scores.sum_dim_intlist(1, false, Kind::Float).clamp_min(1e-12);
     let n = confidence.size()[0];
     let kept = ((share * n as f64).ceil() as i64).clamp(1, n);
     let sure = confidence.topk(kept, 0, true, false).1;
-    Ok(labels.full_like(-1).index_copy(0, &sure, &labels.index_select(0, &sure)))
+    labels.full_like(-1).index_copy(0, &sure, &labels.index_select(0, &sure))
 }
 
 fn check_share(caller: &str, share: f64) -> Result<()> {
@@ -398,7 +403,7 @@ impl KnnGraph {
     /// [`Dataset::pseudo_labelled`](crate::data::Dataset::pseudo_labelled) takes them.
     pub fn pseudo_labels(&self, known: &Tensor, known_labels: &Tensor, share: f64) -> Result<Tensor> {
         check_share("KnnGraph::pseudo_labels", share)?;
-        let pseudo = surest_labels(&self.spread(known, known_labels, 0.99, 40)?.clamp_min(0.0), share)?;
+        let pseudo = surest(&self.spread(known, known_labels, 0.99, 40)?.clamp_min(0.0), share);
         let known = known.to_device(pseudo.device());
         Ok(pseudo.index_copy(0, &known, &known_labels.to_device(pseudo.device()).to_kind(Kind::Int64)))
     }

@@ -222,12 +222,12 @@ impl Architecture for ConvConfig {
     fn encoder(&self, p: &nn::Path) -> Layers {
         let layers = conv_encoder(p, self);
         let Some(latent) = self.latent else { return layers };
-        let (act, layers) =
-            (self.activation, layers.layer("code", linear(p / "code", self.feature_values(), latent as i64)));
-        match self.linear_code {
-            true => layers,
-            false => layers.op(act.name(), move |x, _| act.apply(x)),
+        let layers = layers.layer("code", linear(p / "code", self.feature_values(), latent as i64));
+        if self.linear_code {
+            return layers;
         }
+        let act = self.activation;
+        layers.op(act.name(), move |x, _| act.apply(x))
     }
 
     fn decoder(&self, p: &nn::Path) -> Layers {
