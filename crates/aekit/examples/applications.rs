@@ -114,7 +114,7 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
     let base = linear_probe(&pixels(&data.train), &data.train.labels, &pixels(&data.test), &data.test.labels, &probe)?;
     let pixel_nmi = nmi(&kmeans(&pixels(&data.test), 10, 3, 0)?.labels, &data.test.labels)?;
     let plain = TrainConfig { batch_size: 128, ..config.clone() };
-    let shift = TrainConfig { epochs: 40, corruption: Some(Corruption::Shift { pixels: 3 }), ..plain.clone() };
+    let shift = TrainConfig { epochs: 50, corruption: Some(Corruption::Shift { pixels: 3 }), ..plain.clone() };
     let code_128 = ConvConfig { latent: Some(128), ..Default::default() };
     for (name, model_config, fit) in [
         (
@@ -130,7 +130,7 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
             &plain,
         ),
         (
-            "conv 32-64 + batch norm, linear code of 128, undoing a shift of ≤ 3 px (40 epochs)",
+            "conv 32-64 + batch norm, linear code of 128, undoing a shift of ≤ 3 px (50 epochs)",
             aekit::models::ModelConfig::Conv(ConvConfig { batch_norm: true, linear_code: true, ..code_128 }),
             &shift,
         ),
