@@ -350,13 +350,13 @@ fn surest(scores: &Tensor, share: f64) -> Tensor {
 }
 
 fn check_share(caller: &str, share: f64) -> Result<()> {
-    match share > 0.0 && share <= 1.0 {
-        true => Ok(()),
-        false => Err(Error::config(
-            format!("{caller} share"),
-            format!("{share} must lie in (0, 1]: the share of rows to label (0.5 labels the surer half)"),
-        )),
+    if share > 0.0 && share <= 1.0 {
+        return Ok(());
     }
+    Err(Error::config(
+        format!("{caller} share"),
+        format!("{share} must lie in (0, 1]: the share of rows to label (0.5 labels the surer half)"),
+    ))
 }
 
 /// The `k`-nearest-neighbour graph of a set of rows, for spreading a few labels to all of them.

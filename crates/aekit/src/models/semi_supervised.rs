@@ -137,9 +137,10 @@ impl Architecture for SemiSupervisedConfig {
         loss: ReconLoss,
     ) -> Losses {
         let logits = encoded.narrow(1, self.code(), self.classes as i64);
-        let recon = match self.reconstruction > 0.0 {
-            true => loss.compute(&decode(&self.codes(encoded)), target),
-            false => Tensor::zeros([], (Kind::Float, encoded.device())),
+        let recon = if self.reconstruction > 0.0 {
+            loss.compute(&decode(&self.codes(encoded)), target)
+        } else {
+            Tensor::zeros([], (Kind::Float, encoded.device()))
         };
         let known = labels.ge(0);
         let classification = if known.any().int64_value(&[]) == 1 {
