@@ -85,22 +85,25 @@ impl ModelConfig {
     }
 
     /// What training minimises for this kind, in words, with reconstruction loss `loss` (a
-    /// VAE's negative ELBO in nats per image, a sparse model's loss plus its penalty).
+    /// VAE's negative ELBO in nats per image, a sparse model's loss plus its penalty), per pixel
+    /// of images and per value of series and vectors.
     pub fn objective(&self, loss: ReconLoss) -> String {
         if let Some(own) = self.own_loss() {
             return own.into();
         }
+        // Images `[C, H, W]` have pixels; series and vectors have values.
+        let (unit, sample) = if self.input().len() == 3 { ("pixel", "image") } else { ("value", "sample") };
         match self {
-            ModelConfig::Vae(_) if loss == ReconLoss::Bce => "negative ELBO (nats per image)".into(),
-            ModelConfig::Vae(_) => format!("{loss} summed over pixels + β·KL, per image"),
-            ModelConfig::Sparse(_) => format!("{loss} per pixel + sparsity penalty"),
+            ModelConfig::Vae(_) if loss == ReconLoss::Bce => format!("negative ELBO (nats per {sample})"),
+            ModelConfig::Vae(_) => format!("{loss} summed over {unit}s + β·KL, per {sample}"),
+            ModelConfig::Sparse(_) => format!("{loss} per {unit} + sparsity penalty"),
             ModelConfig::SemiSupervised(c) => {
-                format!("{loss} per pixel + {} · cross-entropy on the labelled samples", c.classification)
+                format!("{loss} per {unit} + {} · cross-entropy on the labelled samples", c.classification)
             }
             ModelConfig::Restoration(c) => {
-                format!("{loss} per pixel of the upright sample + {} · orientation cross-entropy", c.classification)
+                format!("{loss} per {unit} of the upright sample + {} · orientation cross-entropy", c.classification)
             }
-            _ => format!("{loss} per pixel"),
+            _ => format!("{loss} per {unit}"),
         }
     }
 

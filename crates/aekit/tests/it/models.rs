@@ -374,3 +374,15 @@ fn a_linear_code_keeps_the_values_a_relu_code_clips() {
     assert!(linear.config().describe().contains("→ 32 (linear)"), "{}", linear.config().describe());
     assert_eq!(linear.forward(&images).unwrap().size(), [16, 1, 28, 28]);
 }
+
+#[test]
+fn the_objective_names_pixels_for_images_and_values_for_series_and_vectors() {
+    let image = ModelConfig::from(ConvConfig::default());
+    assert_eq!(image.objective(ReconLoss::Bce), "binary cross-entropy per pixel");
+    assert_eq!(ModelConfig::from(DenseConfig::standard(64)).objective(ReconLoss::Mse), "mean squared error per pixel");
+    let series = ModelConfig::from(ConvConfig::default()).with_input([1, 96]);
+    assert_eq!(series.objective(ReconLoss::Mse), "mean squared error per value");
+    let vectors = ModelConfig::from(VaeConfig::default()).with_input([30]);
+    assert_eq!(vectors.objective(ReconLoss::Bce), "negative ELBO (nats per sample)");
+    assert_eq!(ModelConfig::from(VaeConfig::default()).objective(ReconLoss::Bce), "negative ELBO (nats per image)");
+}
