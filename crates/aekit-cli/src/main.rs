@@ -166,7 +166,7 @@ fn run(cli: Cli) -> Result<()> {
             table.row([Cell::from("data"), source.to_string().into()])?;
             table.row([Cell::from("test samples"), test.len().into()])?;
             table.row([Cell::from(objective), Cell::float(evaluate(&model, test, ReconLoss::Bce)?, 4)])?;
-            let unit = if test.sample_shape().len() == 3 { "pixel" } else { "value" };
+            let unit = model.config().unit();
             table.row([Cell::from(format!("test BCE per {unit}")), Cell::float(error.bce, 4)])?;
             table.row([Cell::from(format!("test MSE per {unit}")), Cell::float(error.mse, 5)])?;
             // Summed per batch: no copy of all the reconstructions is kept.

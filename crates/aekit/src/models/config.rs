@@ -91,8 +91,8 @@ impl ModelConfig {
         if let Some(own) = self.own_loss() {
             return own.into();
         }
-        // Images `[C, H, W]` have pixels; series and vectors have values.
-        let (unit, sample) = if self.input().len() == 3 { ("pixel", "image") } else { ("value", "sample") };
+        let unit = self.unit();
+        let sample = if unit == "pixel" { "image" } else { "sample" };
         match self {
             ModelConfig::Vae(_) if loss == ReconLoss::Bce => format!("negative ELBO (nats per {sample})"),
             ModelConfig::Vae(_) => format!("{loss} summed over {unit}s + β·KL, per {sample}"),
@@ -104,6 +104,16 @@ impl ModelConfig {
                 format!("{loss} per {unit} of the upright sample + {} · orientation cross-entropy", c.classification)
             }
             _ => format!("{loss} per {unit}"),
+        }
+    }
+
+    /// What one value of a sample is called: "pixel" for images `[C, H, W]`, "value" for series
+    /// and vectors.
+    pub fn unit(&self) -> &'static str {
+        if self.input().len() == 3 {
+            "pixel"
+        } else {
+            "value"
         }
     }
 
