@@ -49,6 +49,13 @@ pub struct ConvConfig {
     /// at zero, no unit dead, so a linear classifier or probe reads more from it. Off by
     /// default, as in the tutorial (its code is `Dense(latent, activation="relu")`).
     pub linear_code: bool,
+    /// The decoder's last transposed convolution gives the input's channels itself: no
+    /// full-size feature map and no final convolution after it, the encoder's exact mirror
+    /// (as PyTorch's convolutional autoencoders are usually written). Twice as fast to train on
+    /// 28×28 images with the default channels, for a code as good (the same linear probe after
+    /// 10 epochs of the shift denoiser, `make applications`' features section). Off by default,
+    /// as in the tutorial (its decoder ends in `Conv2D(1, 3)`).
+    pub slim_decoder: bool,
 }
 
 impl Default for ConvConfig {
@@ -62,6 +69,7 @@ impl Default for ConvConfig {
             activation: Activation::Relu,
             batch_norm: false,
             linear_code: false,
+            slim_decoder: false,
         }
     }
 }
@@ -133,6 +141,7 @@ pub(super) fn conv_encoder(p: &nn::Path, c: &ConvConfig) -> Layers {
 }
 
 // Shapes (default config): `[N, 3136]` → `[N, 64, 7, 7]` → deconv2 `[N, 32, 14, 14]` → deconv1 `[N, 32, 28, 28]` → out `[N, 1, 28, 28]`
+// With `slim_decoder`: … → deconv2 `[N, 32, 14, 14]` → deconv1 `[N, 1, 28, 28]`
 pub(super) fn conv_decoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     let act = c.activation;
     let (channels, size) = c.feature_map();
@@ -142,11 +151,15 @@ pub(super) fn conv_decoder(p: &nn::Path, c: &ConvConfig) -> Layers {
     let (k, s, pad) = (c.kernel as i64, c.stride as i64, c.kernel as i64 / 2);
     for i in (0..c.channels.len()).rev() {
         let from = c.channels[i] as i64;
-        let to = c.channels[i.saturating_sub(1)] as i64;
+        let last = i == 0 && c.slim_decoder;
+        let to = if last { c.in_channels() } else { c.channels[i.saturating_sub(1)] as i64 };
         let output_padding =
             sizes[i].iter().zip(&sizes[i + 1]).map(|(&big, &small)| big - ((small - 1) * s - 2 * pad + k)).collect();
         let name = format!("deconv{}", i + 1);
         layers = layers.layer(&name, conv_transpose(p / &name, from, to, k, s, pad, output_padding));
+        if last {
+            return layers;
+        }
         layers = batch_norm(layers, p, c, &format!("denorm{}", i + 1), to);
         layers = layers.op(act.name(), move |x, _| act.apply(x));
     }
@@ -208,7 +221,8 @@ impl Architecture for ConvConfig {
         let code = self.latent.map(|l| format!(" → {l}{linear}")).unwrap_or_default();
         let kind = if self.dims() == 1 { "1-D convolutional" } else { "convolutional" };
         let norm = if self.batch_norm { ", batch norm" } else { "" };
-        format!("{kind} autoencoder {} → {}{code} → mirrored{norm}", input::show(&self.input), maps.join(" → "))
+        let slim = if self.slim_decoder { " (slim)" } else { "" };
+        format!("{kind} autoencoder {} → {}{code} → mirrored{slim}{norm}", input::show(&self.input), maps.join(" → "))
     }
 
     fn input(&self) -> &[usize] {

@@ -376,6 +376,25 @@ fn a_linear_code_keeps_the_values_a_relu_code_clips() {
 }
 
 #[test]
+fn a_slim_decoder_ends_in_its_last_transposed_convolution_for_images_and_series() {
+    let _rng = serial();
+    manual_seed(0);
+    for shape in [vec![1, 28, 28], vec![3, 20, 30], vec![2, 150]] {
+        let full = ConvConfig { latent: Some(16), batch_norm: true, ..ConvConfig::default().with_input(shape.clone()) };
+        let slim = ConvConfig { slim_decoder: true, ..full.clone() };
+        let (full, slim) = (Autoencoder::new(full, Device::Cpu).unwrap(), Autoencoder::new(slim, Device::Cpu).unwrap());
+        let batch: Vec<i64> = std::iter::once(4).chain(shape.iter().map(|&s| s as i64)).collect();
+        let x = Tensor::rand(batch.as_slice(), (Kind::Float, Device::Cpu));
+        assert_eq!(slim.forward(&x).unwrap().size(), batch, "{shape:?}");
+        // No full-size map of 32 channels and no final convolution: fewer weights, none named `out`.
+        assert!(slim.parameter_count() < full.parameter_count(), "{shape:?}");
+        let has_out = |m: &Autoencoder| m.var_store().variables().into_keys().any(|n| n.contains(".out."));
+        assert!(has_out(&full) && !has_out(&slim), "{shape:?}");
+        assert!(slim.config().describe().contains("mirrored (slim)"), "{}", slim.config().describe());
+    }
+}
+
+#[test]
 fn the_objective_names_pixels_for_images_and_values_for_series_and_vectors() {
     let image = ModelConfig::from(ConvConfig::default());
     assert_eq!(image.objective(ReconLoss::Bce), "binary cross-entropy per pixel");
