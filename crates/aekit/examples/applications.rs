@@ -106,7 +106,8 @@ fn latent(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::
 /// Codes as features: a linear probe and k-means, against raw pixels. The last model is a
 /// denoiser of shifts (each training image moved up to 3 pixels, the clean one the target): to
 /// undo a shift its code must say what the image shows, not where; its code is linear (no ReLU
-/// clipping it), which a linear probe reads better; the target is on it.
+/// clipping it), which a linear probe reads better; its decoder is slim (the mirror image of the
+/// encoder, twice as fast to train), so it trains 100 epochs; the target is on it.
 fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit::Result<()> {
     let device = config.device.unwrap_or(Device::Cpu);
     let pixels = |d: &Dataset| d.samples.flatten(1, -1);
@@ -114,7 +115,7 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
     let base = linear_probe(&pixels(&data.train), &data.train.labels, &pixels(&data.test), &data.test.labels, &probe)?;
     let pixel_nmi = nmi(&kmeans(&pixels(&data.test), 10, 3, 0)?.labels, &data.test.labels)?;
     let plain = TrainConfig { batch_size: 128, ..config.clone() };
-    let shift = TrainConfig { epochs: 50, corruption: Some(Corruption::Shift { pixels: 3 }), ..plain.clone() };
+    let shift = TrainConfig { epochs: 100, corruption: Some(Corruption::Shift { pixels: 3 }), ..plain.clone() };
     let code_128 = ConvConfig { latent: Some(128), ..Default::default() };
     for (name, model_config, fit) in [
         (
@@ -130,8 +131,13 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
             &plain,
         ),
         (
-            "conv 32-64 + batch norm, linear code of 128, undoing a shift of ≤ 3 px (50 epochs)",
-            aekit::models::ModelConfig::Conv(ConvConfig { batch_norm: true, linear_code: true, ..code_128 }),
+            "conv 32-64 + batch norm, linear code of 128, slim decoder, undoing a shift of ≤ 3 px (100 epochs)",
+            aekit::models::ModelConfig::Conv(ConvConfig {
+                batch_norm: true,
+                linear_code: true,
+                slim_decoder: true,
+                ..code_128
+            }),
             &shift,
         ),
     ] {
