@@ -53,8 +53,8 @@ pub struct ConvConfig {
     /// full-size feature map and no final convolution after it, the encoder's exact mirror
     /// (as PyTorch's convolutional autoencoders are usually written). Twice as fast to train on
     /// 28×28 images with the default channels, for a code as good (the same linear probe after
-    /// 10 epochs of the shift denoiser, `make applications`' features section). Off by default,
-    /// as in the tutorial (its decoder ends in `Conv2D(1, 3)`).
+    /// 10 epochs of the features section's shift denoiser). Off by default, as in the tutorial
+    /// (its decoder ends in `Conv2D(1, 3)`).
     pub slim_decoder: bool,
 }
 
