@@ -117,6 +117,10 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
     let plain = TrainConfig { batch_size: 128, ..config.clone() };
     let shift = TrainConfig { epochs: 100, corruption: Some(Corruption::Shift { pixels: 3 }), ..plain.clone() };
     let code_128 = ConvConfig { latent: Some(128), ..Default::default() };
+    let shift_name = format!(
+        "conv 32-64 + batch norm, linear code of 128, slim decoder, undoing a shift of ≤ 3 px ({} epochs)",
+        shift.epochs
+    );
     for (name, model_config, fit) in [
         (
             "dense 784-256-64",
@@ -131,7 +135,7 @@ fn features(data: &FashionMnist, config: &TrainConfig, rows: &mut Rows) -> aekit
             &plain,
         ),
         (
-            "conv 32-64 + batch norm, linear code of 128, slim decoder, undoing a shift of ≤ 3 px (100 epochs)",
+            shift_name.as_str(),
             aekit::models::ModelConfig::Conv(ConvConfig {
                 batch_norm: true,
                 linear_code: true,
